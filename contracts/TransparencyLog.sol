@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.34;
+
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {ITransparencyLog} from "./interfaces/ITransparencyLog.sol";
+import {Entries} from "./libraries/Entries.sol";
+import {MerkleLog} from "./libraries/MerkleLog.sol";
+
+/// @title TransparencyLog
+/// @notice The append-only Merkle log that every Shanji record is an entry of. It has no upgrade
+/// path and no function that removes or rewrites an entry; governance (the default admin, whose
+/// transfer goes through a delay) can only change which modules may append.
+contract TransparencyLog is ITransparencyLog, AccessControlDefaultAdminRules {
+    using MerkleLog for MerkleLog.Tree;
+
+    /// @inheritdoc ITransparencyLog
+    uint256 public constant MAX_STREAMS = 4;
+
+    // ---------------------------------------------------------------- storage
+    MerkleLog.Tree private _tree;
+    mapping(bytes32 streamId => StreamHead) private _heads;
+    mapping(address writer => bool) private _writers;
+
+    // ---------------------------------------------------------------- constructor
+    /// @param adminDelay seconds that a transfer of the governance admin must wait
+    /// @param admin the governance admin (the consortium's multisig or timelock in production)
+    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {}
+
+    // ---------------------------------------------------------------- writes
+    /// @inheritdoc ITransparencyLog
+    function append(uint8 kind, uint64 actorOrg, address operator, bytes32[] calldata streams, bytes calldata payload)
+        external
+        returns (uint64)
+    {
+        if (!_writers[msg.sender]) revert LogWriterNotAllowed(msg.sender);
+        return _append(kind, actorOrg, operator, streams, payload);
+    }
+
+    /// @inheritdoc ITransparencyLog
+    function setWriter(address writer, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (writer == address(0)) revert LogWriterInvalid(writer);
+        _writers[writer] = allowed;
+        bytes32[] memory streams = new bytes32[](1);
+        streams[0] = Entries.streamId(Entries.STREAM_GOVERNANCE, bytes32(0));
+        _append(Entries.WRITER_SET, 0, msg.sender, streams, abi.encodePacked(writer, allowed));
+    }
+
+    // ---------------------------------------------------------------- views
+    /// @inheritdoc ITransparencyLog
+    function size() external view returns (uint256) {
+        return _tree.size;
+    }
+
+    /// @inheritdoc ITransparencyLog
+    function root() external view returns (bytes32) {
+        return _tree.root();
+    }
+
+    /// @inheritdoc ITransparencyLog
+    function streamHead(bytes32 streamId) external view returns (StreamHead memory) {
+        return _heads[streamId];
+    }
+
+    /// @inheritdoc ITransparencyLog
+    function isWriter(address writer) external view returns (bool) {
+        return _writers[writer];
+    }
+
+    // ---------------------------------------------------------------- internal
+    function _append(
+        uint8 kind,
+        uint64 actorOrg,
+        address operator,
+        bytes32[] memory streams,
+        bytes memory payload
+    ) private returns (uint64 index) {
+        uint256 n = streams.length;
+        if (n == 0 || n > MAX_STREAMS) revert LogStreamCountInvalid(n);
+        index = _tree.size;
+
+        bytes memory leaf = abi.encodePacked(
+            Entries.LEAF_VERSION, kind, index, uint64(block.timestamp), actorOrg, operator, uint8(n)
+        );
+        for (uint256 i = 0; i < n; ++i) {
+            bytes32 id = streams[i];
+            for (uint256 j = 0; j < i; ++j) {
+                if (streams[j] == id) revert LogStreamDuplicated(id);
+            }
+            StreamHead storage head = _heads[id];
+            leaf = abi.encodePacked(leaf, id, head.count == 0 ? Entries.NO_PREVIOUS : head.lastIndex);
+        }
+        leaf = abi.encodePacked(leaf, payload);
+
+        bytes32 h = MerkleLog.leafHash(leaf);
+        _tree.append(h);
+        for (uint256 i = 0; i < n; ++i) {
+            StreamHead storage head = _heads[streams[i]];
+            // A stream cannot outgrow the log, whose size is a uint64.
+            head.count = head.count + 1;
+            head.lastIndex = index;
+            head.lastLeafHash = bytes16(h);
+        }
+        emit EntryAppended(index, leaf);
+    }
+}

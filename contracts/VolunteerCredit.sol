@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.34;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IRegistry} from "./interfaces/IRegistry.sol";
+import {ITransparencyLog} from "./interfaces/ITransparencyLog.sol";
+import {IVolunteerCredit} from "./interfaces/IVolunteerCredit.sol";
+import {Entries} from "./libraries/Entries.sol";
+import {Leaf} from "./libraries/Leaf.sol";
+import {MerkleLog} from "./libraries/MerkleLog.sol";
+
+/// @title VolunteerCredit
+/// @notice Volunteer service credit, redemptions and certificates. See IVolunteerCredit.
+contract VolunteerCredit is IVolunteerCredit, EIP712 {
+    /// @inheritdoc IVolunteerCredit
+    uint256 public constant MAX_BATCH = 256;
+
+    bytes32 public constant REDEEM_TYPEHASH = keccak256(
+        "Redeem(bytes32 volunteer,uint64 merchantOrg,uint64 points,bytes32 externalRef,bytes32 serviceHash,uint32 nonce,uint64 deadline)"
+    );
+    bytes32 public constant ROTATE_KEY_TYPEHASH =
+        keccak256("RotateKey(bytes32 volunteer,address newKey,uint32 nonce,uint64 deadline)");
+
+    // Bit masks of IRegistry.OrgKind values allowed to call.
+    uint256 private constant ISSUERS = (1 << uint8(IRegistry.OrgKind.VolunteerOrg))
+        | (1 << uint8(IRegistry.OrgKind.Charity)) | (1 << uint8(IRegistry.OrgKind.Enterprise));
+    uint256 private constant MERCHANT = 1 << uint8(IRegistry.OrgKind.Merchant);
+    /// @dev Service dates are YYYYMMDD between these bounds.
+    uint32 private constant FIRST_DATE = 19_000_101;
+    uint32 private constant LAST_DATE = 29_991_231;
+
+    IRegistry private immutable _registry;
+    ITransparencyLog private immutable _log;
+
+    // ---------------------------------------------------------------- storage
+    uint64 private _activityCount;
+    mapping(uint64 activityId => uint64 orgId) private _activities;
+    mapping(bytes32 volunteer => Account) private _accounts;
+
+    // ---------------------------------------------------------------- constructor
+    constructor(IRegistry registry, ITransparencyLog log) EIP712("Shanji VolunteerCredit", "1") {
+        _registry = registry;
+        _log = log;
+    }
+
+    // ---------------------------------------------------------------- writes
+    /// @inheritdoc IVolunteerCredit
+    function registerActivity(bytes32 descriptionHash, uint64 startTime, uint64 endTime)
+        external
+        returns (uint64 activityId)
+    {
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        if (descriptionHash == 0) revert CreditHashInvalid();
+        if (endTime != 0 && endTime < startTime) revert CreditTimeWindowInvalid(startTime, endTime);
+        activityId = ++_activityCount;
+        _activities[activityId] = orgId;
+        _append(
+            Entries.ACTIVITY_REGISTERED,
+            orgId,
+            Entries.activityStream(activityId),
+            Entries.orgStream(orgId),
+            0,
+            abi.encodePacked(activityId, descriptionHash, startTime, endTime)
+        );
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function issueCredit(uint64 activityId, CreditInput calldata credit) external returns (uint64) {
+        uint64 orgId = _requireActivityOwner(activityId);
+        return _issue(activityId, orgId, credit);
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function issueCredits(uint64 activityId, CreditInput[] calldata credits) external {
+        uint256 n = credits.length;
+        if (n == 0 || n > MAX_BATCH) revert CreditBatchSizeInvalid(n, MAX_BATCH);
+        uint64 orgId = _requireActivityOwner(activityId);
+        for (uint256 i = 0; i < n; ++i) {
+            _issue(activityId, orgId, credits[i]);
+        }
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function reverseCredit(bytes32 externalRef, uint16 reason, bytes calldata leaf) external returns (uint64) {
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        if (reason == 0) revert CreditReasonInvalid();
+        bytes32 recordStream = Entries.recordStream(orgId, externalRef);
+        uint64 target = _checkRecordLeaf(recordStream, externalRef, leaf);
+        uint8 kind = uint8(leaf[Leaf.KIND_OFFSET]);
+        if (kind != Entries.CREDIT_ISSUED) revert CreditRecordNotReversible(externalRef, kind);
+
+        (bytes32 activityStream, bytes32 volunteerStream, bytes memory payload) =
+            _takeBack(Leaf.payload(leaf), target, reason);
+        return _append(Entries.CREDIT_REVERSED, orgId, activityStream, volunteerStream, recordStream, payload);
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function setConsentKey(bytes32 volunteer, address key) external {
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        if (volunteer == 0) revert CreditVolunteerInvalid(0);
+        if (key == address(0)) revert CreditConsentKeyInvalid();
+        Account storage a = _accounts[volunteer];
+        if (a.consentKey != address(0)) revert CreditConsentKeySet(volunteer, a.consentKey);
+        a.consentKey = key;
+        _appendOne(Entries.CONSENT_KEY_SET, orgId, Entries.volunteerStream(volunteer), abi.encodePacked(volunteer, key));
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function rotateConsentKey(bytes32 volunteer, address newKey, uint64 deadline, bytes calldata signature) external {
+        if (newKey == address(0)) revert CreditConsentKeyInvalid();
+        if (block.timestamp > deadline) revert CreditConsentExpired(deadline);
+        Account storage a = _accounts[volunteer];
+        address current = a.consentKey;
+        if (current == address(0)) revert CreditConsentKeyMissing(volunteer);
+        bytes32 digest = _rotateKeyDigest(volunteer, newKey, a.nonce, deadline);
+        if (!SignatureChecker.isValidSignatureNow(current, digest, signature)) revert CreditConsentInvalid(volunteer);
+        a.nonce += 1;
+        a.consentKey = newKey;
+        // Written on the volunteer's own authority: no organisation (0), the old key as operator.
+        _log.append(
+            Entries.CONSENT_KEY_SET,
+            0,
+            current,
+            _one(Entries.volunteerStream(volunteer)),
+            abi.encodePacked(volunteer, newKey)
+        );
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function redeem(RedeemInput calldata input, bytes calldata signature) external returns (uint64) {
+        (uint64 merchantOrg,) = _registry.requireOperator(msg.sender, MERCHANT);
+        bytes32 recordStream = _newRecordStream(merchantOrg, input.externalRef);
+        if (input.points == 0) revert CreditAmountInvalid(input.externalRef);
+        uint32 nonce = _spendWithConsent(input, merchantOrg, signature);
+        return _append(
+            Entries.CREDIT_REDEEMED,
+            merchantOrg,
+            Entries.volunteerStream(input.volunteer),
+            Entries.orgStream(merchantOrg),
+            recordStream,
+            abi.encodePacked(input.volunteer, input.points, input.externalRef, input.serviceHash, nonce)
+        );
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function issueCertificate(bytes32 volunteer, bytes32 certificateHash, uint64 minutesCovered)
+        external
+        returns (uint64)
+    {
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        if (volunteer == 0) revert CreditVolunteerInvalid(certificateHash);
+        bytes32 recordStream = _newRecordStream(orgId, certificateHash);
+        return _append(
+            Entries.CERTIFICATE_ISSUED,
+            orgId,
+            Entries.volunteerStream(volunteer),
+            Entries.orgStream(orgId),
+            recordStream,
+            abi.encodePacked(volunteer, certificateHash, minutesCovered)
+        );
+    }
+
+    // ---------------------------------------------------------------- views
+    /// @inheritdoc IVolunteerCredit
+    function account(bytes32 volunteer) external view returns (Account memory) {
+        return _accounts[volunteer];
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function activityOrg(uint64 activityId) external view returns (uint64) {
+        return _activities[activityId];
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function activityCount() external view returns (uint64) {
+        return _activityCount;
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function redeemDigest(RedeemInput calldata input, uint64 merchantOrg) external view returns (bytes32) {
+        return _redeemDigest(input, merchantOrg, _accounts[input.volunteer].nonce);
+    }
+
+    /// @inheritdoc IVolunteerCredit
+    function rotateKeyDigest(bytes32 volunteer, address newKey, uint64 deadline) external view returns (bytes32) {
+        return _rotateKeyDigest(volunteer, newKey, _accounts[volunteer].nonce, deadline);
+    }
+
+    // ---------------------------------------------------------------- internal
+    function _issue(uint64 activityId, uint64 orgId, CreditInput calldata c) private returns (uint64) {
+        bytes32 ref = c.externalRef;
+        bytes32 recordStream = _newRecordStream(orgId, ref);
+        if (c.volunteer == 0) revert CreditVolunteerInvalid(ref);
+        if (c.serviceMinutes == 0 && c.points == 0) revert CreditAmountInvalid(ref);
+        if (c.serviceDate < FIRST_DATE || c.serviceDate > LAST_DATE) revert CreditDateInvalid(ref, c.serviceDate);
+        _accounts[c.volunteer].points += c.points;
+        return _append(
+            Entries.CREDIT_ISSUED,
+            orgId,
+            Entries.activityStream(activityId),
+            Entries.volunteerStream(c.volunteer),
+            recordStream,
+            abi.encodePacked(activityId, ref, c.volunteer, c.serviceMinutes, c.points, c.serviceDate)
+        );
+    }
+
+    /// @dev Takes back the points of credit payload `p` (entry `target`); returns the streams and
+    /// the payload of the reversal entry.
+    function _takeBack(bytes calldata p, uint64 target, uint16 reason)
+        private
+        returns (bytes32 activityStream, bytes32 volunteerStream, bytes memory payload)
+    {
+        uint64 activityId = uint64(bytes8(p[0:8]));
+        bytes32 volunteer = bytes32(p[Leaf.CREDIT_VOLUNTEER:Leaf.CREDIT_VOLUNTEER + 32]);
+        uint64 points = uint64(bytes8(p[Leaf.CREDIT_POINTS:Leaf.CREDIT_POINTS + 8]));
+        Account storage a = _accounts[volunteer];
+        uint64 available = a.points;
+        if (points > available) revert CreditBalanceInsufficient(volunteer, available, points);
+        a.points = available - points;
+        activityStream = Entries.activityStream(activityId);
+        volunteerStream = Entries.volunteerStream(volunteer);
+        payload = abi.encodePacked(
+            target, reason, activityId, volunteer, bytes4(p[Leaf.CREDIT_MINUTES:Leaf.CREDIT_MINUTES + 4]), points
+        );
+    }
+
+    /// @dev Checks the volunteer's consent to `input` and takes the points; returns the nonce used.
+    function _spendWithConsent(RedeemInput calldata input, uint64 merchantOrg, bytes calldata signature)
+        private
+        returns (uint32 nonce)
+    {
+        if (block.timestamp > input.deadline) revert CreditConsentExpired(input.deadline);
+        Account storage a = _accounts[input.volunteer];
+        Account memory acc = a;
+        if (acc.consentKey == address(0)) revert CreditConsentKeyMissing(input.volunteer);
+        nonce = acc.nonce;
+        bytes32 digest = _redeemDigest(input, merchantOrg, nonce);
+        if (!SignatureChecker.isValidSignatureNow(acc.consentKey, digest, signature)) {
+            revert CreditConsentInvalid(input.volunteer);
+        }
+        if (input.points > acc.points) revert CreditBalanceInsufficient(input.volunteer, acc.points, input.points);
+        a.points = acc.points - input.points;
+        a.nonce = nonce + 1;
+    }
+
+    function _requireActivityOwner(uint64 activityId) private view returns (uint64 orgId) {
+        (orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        uint64 owner = _activities[activityId];
+        if (owner == 0) revert CreditActivityNotFound(activityId);
+        if (owner != orgId) revert CreditActivityNotOwned(activityId, orgId);
+    }
+
+    function _redeemDigest(RedeemInput calldata input, uint64 merchantOrg, uint32 nonce)
+        private
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    REDEEM_TYPEHASH,
+                    input.volunteer,
+                    merchantOrg,
+                    input.points,
+                    input.externalRef,
+                    input.serviceHash,
+                    nonce,
+                    input.deadline
+                )
+            )
+        );
+    }
+
+    function _rotateKeyDigest(bytes32 volunteer, address newKey, uint32 nonce, uint64 deadline)
+        private
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(ROTATE_KEY_TYPEHASH, volunteer, newKey, nonce, deadline)));
+    }
+
+    /// @dev The stream of a new record; reverts if the organisation already used `ref`.
+    function _newRecordStream(uint64 orgId, bytes32 ref) private view returns (bytes32 stream) {
+        if (ref == 0) revert CreditExternalRefInvalid();
+        stream = Entries.recordStream(orgId, ref);
+        ITransparencyLog.StreamHead memory head = _log.streamHead(stream);
+        if (head.count != 0) revert CreditRecordExists(ref, head.lastIndex);
+    }
+
+    /// @dev Checks that `leaf` is the one entry of record stream `stream`; returns its index.
+    function _checkRecordLeaf(bytes32 stream, bytes32 ref, bytes calldata leaf) private view returns (uint64) {
+        ITransparencyLog.StreamHead memory head = _log.streamHead(stream);
+        if (head.count == 0) revert CreditRecordNotFound(ref);
+        if (head.count > 1) revert CreditRecordAlreadyReversed(ref, head.lastIndex);
+        if (bytes16(MerkleLog.leafHash(leaf)) != head.lastLeafHash) revert CreditRecordLeafMismatch(ref);
+        return head.lastIndex;
+    }
+
+    /// @dev Appends with two streams, or three when `s2` is not zero.
+    function _append(uint8 kind, uint64 orgId, bytes32 s0, bytes32 s1, bytes32 s2, bytes memory payload)
+        private
+        returns (uint64)
+    {
+        bytes32[] memory streams = new bytes32[](s2 == 0 ? 2 : 3);
+        streams[0] = s0;
+        streams[1] = s1;
+        if (s2 != 0) streams[2] = s2;
+        return _log.append(kind, orgId, msg.sender, streams, payload);
+    }
+
+    function _appendOne(uint8 kind, uint64 orgId, bytes32 s0, bytes memory payload) private {
+        _log.append(kind, orgId, msg.sender, _one(s0), payload);
+    }
+
+    function _one(bytes32 s0) private pure returns (bytes32[] memory streams) {
+        streams = new bytes32[](1);
+        streams[0] = s0;
+    }
+}
