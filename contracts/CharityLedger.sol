@@ -24,9 +24,9 @@ contract CharityLedger is ICharityLedger {
     uint8 public constant OPINION_COUNT = 4;
 
     // Bit masks of IRegistry.OrgKind values allowed to call.
-    uint256 private constant CHARITY = 1 << uint8(IRegistry.OrgKind.Charity);
-    uint256 private constant ENTERPRISE = 1 << uint8(IRegistry.OrgKind.Enterprise);
-    uint256 private constant ATTESTERS =
+    uint256 private constant _CHARITY = 1 << uint8(IRegistry.OrgKind.Charity);
+    uint256 private constant _ENTERPRISE = 1 << uint8(IRegistry.OrgKind.Enterprise);
+    uint256 private constant _ATTESTERS =
         (1 << uint8(IRegistry.OrgKind.Auditor)) | (1 << uint8(IRegistry.OrgKind.Regulator));
 
     IRegistry private immutable _registry;
@@ -48,7 +48,7 @@ contract CharityLedger is ICharityLedger {
     // ---------------------------------------------------------------- campaigns
     /// @inheritdoc ICharityLedger
     function openCampaign(OpenCampaignInput calldata input) external returns (uint64 campaignId) {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, CHARITY);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
         _requireCurrency(input.currency);
         if (input.endTime != 0 && input.endTime <= input.startTime) {
             revert CharityTimeWindowInvalid(input.startTime, input.endTime);
@@ -82,7 +82,7 @@ contract CharityLedger is ICharityLedger {
 
     /// @inheritdoc ICharityLedger
     function closeCampaign(uint64 campaignId) external {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, CHARITY);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
         Campaign storage c = _owned(campaignId, orgId);
         if (c.status != CampaignStatus.Open) revert CharityCampaignClosed(campaignId);
         c.status = CampaignStatus.Closed;
@@ -103,8 +103,10 @@ contract CharityLedger is ICharityLedger {
         uint64 periodStart,
         uint64 periodEnd
     ) external {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, CHARITY);
-        if (disclosureKind == 0 || disclosureKind > DISCLOSURE_KIND_COUNT) revert CharityDisclosureInvalid(disclosureKind);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
+        if (disclosureKind == 0 || disclosureKind > DISCLOSURE_KIND_COUNT) {
+            revert CharityDisclosureInvalid(disclosureKind);
+        }
         if (reportHash == 0) revert CharityHashInvalid();
         if (periodEnd < periodStart) revert CharityTimeWindowInvalid(periodStart, periodEnd);
         bytes memory payload = abi.encodePacked(campaignId, disclosureKind, reportHash, periodStart, periodEnd);
@@ -113,7 +115,11 @@ contract CharityLedger is ICharityLedger {
         } else {
             _owned(campaignId, orgId);
             _append2(
-                Entries.DISCLOSURE_PUBLISHED, orgId, Entries.campaignStream(campaignId), Entries.orgStream(orgId), payload
+                Entries.DISCLOSURE_PUBLISHED,
+                orgId,
+                Entries.campaignStream(campaignId),
+                Entries.orgStream(orgId),
+                payload
             );
         }
     }
@@ -121,7 +127,7 @@ contract CharityLedger is ICharityLedger {
     // ---------------------------------------------------------------- money in and out
     /// @inheritdoc ICharityLedger
     function recordDonation(uint64 campaignId, DonationInput calldata donation) external returns (uint64 index) {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, CHARITY);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
         Campaign memory c = _openCampaign(campaignId, orgId);
         uint128 balance;
         (index, balance) = _donate(campaignId, c, orgId, donation);
@@ -132,7 +138,7 @@ contract CharityLedger is ICharityLedger {
     function recordDonations(uint64 campaignId, DonationInput[] calldata donations) external {
         uint256 n = donations.length;
         if (n == 0 || n > MAX_BATCH) revert CharityBatchSizeInvalid(n, MAX_BATCH);
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, CHARITY);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
         Campaign memory c = _openCampaign(campaignId, orgId);
         for (uint256 i = 0; i < n; ++i) {
             (, c.balance) = _donate(campaignId, c, orgId, donations[i]);
@@ -142,7 +148,7 @@ contract CharityLedger is ICharityLedger {
 
     /// @inheritdoc ICharityLedger
     function recordDisbursement(uint64 campaignId, DisbursementInput calldata d) external returns (uint64 index) {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, CHARITY);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
         Campaign storage c = _owned(campaignId, orgId);
         bytes32 ref = d.externalRef;
         bytes32 recordStream = _newRecordStream(orgId, ref);
@@ -164,17 +170,24 @@ contract CharityLedger is ICharityLedger {
         bytes memory payload = _disbursementPayload(campaignId, c.currency, d);
         if (d.payeeKind == PayeeKind.External) {
             if (d.payee == 0 || d.payeeCampaignId != 0) revert CharityPayeeInvalid(ref);
-            return _append2(Entries.DISBURSEMENT_RECORDED, orgId, Entries.campaignStream(campaignId), recordStream, payload);
+            return _append2(
+                Entries.DISBURSEMENT_RECORDED, orgId, Entries.campaignStream(campaignId), recordStream, payload
+            );
         }
         _creditGrant(campaignId, c.currency, d);
         return _append3(
-            Entries.DISBURSEMENT_RECORDED, orgId, Entries.campaignStream(campaignId), recordStream, Entries.campaignStream(d.payeeCampaignId), payload
+            Entries.DISBURSEMENT_RECORDED,
+            orgId,
+            Entries.campaignStream(campaignId),
+            recordStream,
+            Entries.campaignStream(d.payeeCampaignId),
+            payload
         );
     }
 
     /// @inheritdoc ICharityLedger
     function reverseRecord(bytes32 externalRef, uint16 reason, bytes calldata leaf) external returns (uint64) {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, CHARITY);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
         if (reason == 0) revert CharityReasonInvalid();
         bytes32 recordStream = Entries.recordStream(orgId, externalRef);
         uint64 target = _checkRecordLeaf(recordStream, externalRef, leaf);
@@ -191,7 +204,7 @@ contract CharityLedger is ICharityLedger {
     function attest(uint64 subjectOrg, uint64 campaignId, uint8 opinion, bytes32 reportHash, uint64 coversToIndex)
         external
     {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, ATTESTERS);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _ATTESTERS);
         if (opinion == 0 || opinion > OPINION_COUNT) revert CharityAttestationInvalid(opinion);
         if (reportHash == 0) revert CharityHashInvalid();
         if (_registry.org(subjectOrg).status == IRegistry.OrgStatus.None) {
@@ -214,7 +227,7 @@ contract CharityLedger is ICharityLedger {
 
     /// @inheritdoc ICharityLedger
     function claimContribution(ClaimInput calldata input) external returns (uint64 claimId) {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, ENTERPRISE);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _ENTERPRISE);
         bytes32 recordStream = _newRecordStream(orgId, input.externalRef);
         _requireCurrency(input.currency);
         if (input.amount == 0) revert CharityAmountInvalid(input.externalRef);
@@ -279,7 +292,9 @@ contract CharityLedger is ICharityLedger {
         bytes memory payload = _donationPayload(campaignId, c.currency, d);
         if (d.donorKind == DonorKind.Receipt) {
             if (d.donor == 0 || d.claimId != 0) revert CharityDonorInvalid(ref);
-            index = _append2(Entries.DONATION_RECORDED, orgId, Entries.campaignStream(campaignId), recordStream, payload);
+            index = _append2(
+                Entries.DONATION_RECORDED, orgId, Entries.campaignStream(campaignId), recordStream, payload
+            );
         } else {
             uint64 donorOrg = _donorOrg(d, orgId, c);
             index = _append3(

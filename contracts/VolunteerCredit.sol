@@ -17,18 +17,19 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
     uint256 public constant MAX_BATCH = 256;
 
     bytes32 public constant REDEEM_TYPEHASH = keccak256(
-        "Redeem(bytes32 volunteer,uint64 merchantOrg,uint64 points,bytes32 externalRef,bytes32 serviceHash,uint32 nonce,uint64 deadline)"
+        "Redeem(bytes32 volunteer,uint64 merchantOrg,uint64 points,bytes32 externalRef,bytes32 serviceHash,"
+        "uint32 nonce,uint64 deadline)"
     );
     bytes32 public constant ROTATE_KEY_TYPEHASH =
         keccak256("RotateKey(bytes32 volunteer,address newKey,uint32 nonce,uint64 deadline)");
 
     // Bit masks of IRegistry.OrgKind values allowed to call.
-    uint256 private constant ISSUERS = (1 << uint8(IRegistry.OrgKind.VolunteerOrg))
+    uint256 private constant _ISSUERS = (1 << uint8(IRegistry.OrgKind.VolunteerOrg))
         | (1 << uint8(IRegistry.OrgKind.Charity)) | (1 << uint8(IRegistry.OrgKind.Enterprise));
-    uint256 private constant MERCHANT = 1 << uint8(IRegistry.OrgKind.Merchant);
+    uint256 private constant _MERCHANT = 1 << uint8(IRegistry.OrgKind.Merchant);
     /// @dev Service dates are YYYYMMDD between these bounds.
-    uint32 private constant FIRST_DATE = 19_000_101;
-    uint32 private constant LAST_DATE = 29_991_231;
+    uint32 private constant _FIRST_DATE = 19_000_101;
+    uint32 private constant _LAST_DATE = 29_991_231;
 
     IRegistry private immutable _registry;
     ITransparencyLog private immutable _log;
@@ -50,7 +51,7 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
         external
         returns (uint64 activityId)
     {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _ISSUERS);
         if (descriptionHash == 0) revert CreditHashInvalid();
         if (endTime != 0 && endTime < startTime) revert CreditTimeWindowInvalid(startTime, endTime);
         activityId = ++_activityCount;
@@ -83,7 +84,7 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
 
     /// @inheritdoc IVolunteerCredit
     function reverseCredit(bytes32 externalRef, uint16 reason, bytes calldata leaf) external returns (uint64) {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _ISSUERS);
         if (reason == 0) revert CreditReasonInvalid();
         bytes32 recordStream = Entries.recordStream(orgId, externalRef);
         uint64 target = _checkRecordLeaf(recordStream, externalRef, leaf);
@@ -97,13 +98,15 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
 
     /// @inheritdoc IVolunteerCredit
     function setConsentKey(bytes32 volunteer, address key) external {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _ISSUERS);
         if (volunteer == 0) revert CreditVolunteerInvalid(0);
         if (key == address(0)) revert CreditConsentKeyInvalid();
         Account storage a = _accounts[volunteer];
         if (a.consentKey != address(0)) revert CreditConsentKeySet(volunteer, a.consentKey);
         a.consentKey = key;
-        _appendOne(Entries.CONSENT_KEY_SET, orgId, Entries.volunteerStream(volunteer), abi.encodePacked(volunteer, key));
+        _appendOne(
+            Entries.CONSENT_KEY_SET, orgId, Entries.volunteerStream(volunteer), abi.encodePacked(volunteer, key)
+        );
     }
 
     /// @inheritdoc IVolunteerCredit
@@ -129,7 +132,7 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
 
     /// @inheritdoc IVolunteerCredit
     function redeem(RedeemInput calldata input, bytes calldata signature) external returns (uint64) {
-        (uint64 merchantOrg,) = _registry.requireOperator(msg.sender, MERCHANT);
+        (uint64 merchantOrg,) = _registry.requireOperator(msg.sender, _MERCHANT);
         bytes32 recordStream = _newRecordStream(merchantOrg, input.externalRef);
         if (input.points == 0) revert CreditAmountInvalid(input.externalRef);
         uint32 nonce = _spendWithConsent(input, merchantOrg, signature);
@@ -148,7 +151,7 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
         external
         returns (uint64)
     {
-        (uint64 orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _ISSUERS);
         if (volunteer == 0) revert CreditVolunteerInvalid(certificateHash);
         bytes32 recordStream = _newRecordStream(orgId, certificateHash);
         return _append(
@@ -193,7 +196,7 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
         bytes32 recordStream = _newRecordStream(orgId, ref);
         if (c.volunteer == 0) revert CreditVolunteerInvalid(ref);
         if (c.serviceMinutes == 0 && c.points == 0) revert CreditAmountInvalid(ref);
-        if (c.serviceDate < FIRST_DATE || c.serviceDate > LAST_DATE) revert CreditDateInvalid(ref, c.serviceDate);
+        if (c.serviceDate < _FIRST_DATE || c.serviceDate > _LAST_DATE) revert CreditDateInvalid(ref, c.serviceDate);
         _accounts[c.volunteer].points += c.points;
         return _append(
             Entries.CREDIT_ISSUED,
@@ -245,7 +248,7 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
     }
 
     function _requireActivityOwner(uint64 activityId) private view returns (uint64 orgId) {
-        (orgId,) = _registry.requireOperator(msg.sender, ISSUERS);
+        (orgId,) = _registry.requireOperator(msg.sender, _ISSUERS);
         uint64 owner = _activities[activityId];
         if (owner == 0) revert CreditActivityNotFound(activityId);
         if (owner != orgId) revert CreditActivityNotOwned(activityId, orgId);

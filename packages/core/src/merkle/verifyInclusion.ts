@@ -4,6 +4,11 @@
  * donor's browser runs against a checkpoint, so it answers false — never throws — for
  * any malformed input: sizes out of range, non-hex or wrong-length hashes, a proof of
  * the wrong length.
+ *
+ * As in RFC 9162, the proof authenticates `treeSize` only through `root`: a proof and
+ * root for one size can also pass for a neighbouring size whose path has the same
+ * shape. Take `root` and `treeSize` together from one signed checkpoint, never from
+ * separate sources.
  */
 import type { Hex } from "viem";
 import { toHash32 } from "./_hex.ts";

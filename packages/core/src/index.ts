@@ -1,0 +1,24 @@
+/**
+ * @shanji/core — what anyone needs to check Shanji's ledger without trusting its servers: the
+ * contracts' ABIs, the canonical leaf encoding of every entry kind, RFC 6962 Merkle proofs,
+ * Unified Social Credit Code validation and integer money. Runs in Node and in browsers.
+ */
+export * from "./abis.ts";
+export { decodeLeaf, type DecodeLeafParameters, type DecodeLeafReturnType } from "./encoding/decodeLeaf.ts";
+export { encodeLeaf, type EncodeLeafParameters, type EncodeLeafReturnType } from "./encoding/encodeLeaf.ts";
+export type { Entry, EntryStream } from "./encoding/entry.ts";
+export * from "./encoding/kinds.ts";
+export type { EntryRecord, EntryRecordOf } from "./encoding/schemas.ts";
+export { LeafEncodingError } from "./encoding/_bytes.ts";
+export * from "./encoding/streamId.ts";
+export * from "./errors.ts";
+export * from "./merkle/consistencyProof.ts";
+export * from "./merkle/consistencyProofFromLeafHashes.ts";
+export * from "./merkle/inclusionProof.ts";
+export * from "./merkle/inclusionProofFromLeafHashes.ts";
+export * from "./merkle/leafHash.ts";
+export * from "./merkle/merkleRoot.ts";
+export * from "./merkle/merkleRootFromLeafHashes.ts";
+export * from "./merkle/nodeHash.ts";
+export * from "./merkle/verifyConsistency.ts";
+export * from "./merkle/verifyInclusion.ts";
