@@ -47,10 +47,7 @@ export class AmountParseError extends CoreError {
   /** The text that failed to parse, as given. */
   readonly input: string;
 
-  constructor(
-    shortMessage: string,
-    options: CoreErrorOptions & { reason: AmountParseErrorReason; input: string },
-  ) {
+  constructor(shortMessage: string, options: CoreErrorOptions & { reason: AmountParseErrorReason; input: string }) {
     super(shortMessage, options);
     this.reason = options.reason;
     this.input = options.input;
@@ -64,8 +61,7 @@ export class CurrencyError extends CoreError {
 
   constructor(currency: string, options: CoreErrorOptions = {}) {
     super(`Unknown currency code ${JSON.stringify(currency)}.`, {
-      details:
-        "Use an ISO 4217 alphabetic code in upper case, such as CNY, HKD or USD.",
+      details: "Use an ISO 4217 alphabetic code in upper case, such as CNY, HKD or USD.",
       ...options,
     });
     this.currency = currency;

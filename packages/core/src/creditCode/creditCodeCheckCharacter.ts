@@ -12,9 +12,7 @@ export type CreditCodeCheckCharacterReturnType = string;
 export function creditCodeCheckCharacter(first17: string): CreditCodeCheckCharacterReturnType {
   const chars = Array.from(normalizeCreditCode(String(first17)));
   if (chars.length !== 17) {
-    throw new CreditCodeError(
-      `Expected the first 17 characters of a credit code, got ${chars.length}.`,
-    );
+    throw new CreditCodeError(`Expected the first 17 characters of a credit code, got ${chars.length}.`);
   }
   const problem = findCharacterProblem(chars);
   if (problem) throw new CreditCodeError(`Cannot compute a check character: ${problem.message}.`);

@@ -32,7 +32,7 @@ describe("generateCreditCode", () => {
       authority: "5",
       kind: "1",
       region: "440300",
-      organization: "MA5DEMO01",
+      organization: "MA5DEM001",
     });
     expect(validateCreditCode(code)).toMatchObject({
       valid: true,
@@ -41,9 +41,9 @@ describe("generateCreditCode", () => {
   });
 
   test("error: rejects a part of the wrong length", () => {
-    expect(() =>
-      generateCreditCode({ authority: "5", kind: "3", region: "10000", organization: "500021676" }),
-    ).toThrow('The region part of a credit code must be 6 characters long, got "10000".');
+    expect(() => generateCreditCode({ authority: "5", kind: "3", region: "10000", organization: "500021676" })).toThrow(
+      'The region part of a credit code must be 6 characters long, got "10000".',
+    );
   });
 
   test("error: rejects a letter in the region", () => {

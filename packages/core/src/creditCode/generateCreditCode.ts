@@ -21,9 +21,7 @@ export type CreditCodeParts = {
 export type GenerateCreditCodeParameters = Parameters<typeof generateCreditCode>;
 export type GenerateCreditCodeReturnType = string;
 
-export function generateCreditCode(
-  prefix17OrParts: string | CreditCodeParts,
-): GenerateCreditCodeReturnType {
+export function generateCreditCode(prefix17OrParts: string | CreditCodeParts): GenerateCreditCodeReturnType {
   let prefix: string;
   if (typeof prefix17OrParts === "string") {
     prefix = prefix17OrParts;

@@ -12,9 +12,7 @@ const validCode = fc
     fc.array(fc.constantFrom(..."0123456789"), { minLength: 6, maxLength: 6 }),
     fc.array(fc.constantFrom(...ALPHABET), { minLength: 9, maxLength: 9 }),
   )
-  .map(([head, region, organization]) =>
-    generateCreditCode([...head, ...region, ...organization].join("")),
-  );
+  .map(([head, region, organization]) => generateCreditCode([...head, ...region, ...organization].join("")));
 
 describe("validateCreditCode", () => {
   test.each([
@@ -117,10 +115,26 @@ describe("validateCreditCode", () => {
     ["I1350200776049653A", 1, "position 1: 'I' is not allowed (the code alphabet has no I, O, S, V, Z)"],
     ["913502007760496S3A", 16, "position 16: 'S' is not allowed (the code alphabet has no I, O, S, V, Z)"],
     ["91350200776049653Z", 18, "position 18: 'Z' is not allowed (the code alphabet has no I, O, S, V, Z)"],
-    ["9135020077604-653A", 14, "position 14: '-' is not allowed (only digits and the capital letters A–Y other than I, O, S, V are allowed)"],
-    ["91350200 76049653A", 9, "position 9: a space (U+0020) is not allowed (only digits and the capital letters A–Y other than I, O, S, V are allowed)"],
-    ["9135020077\u200B049653A", 11, "position 11: an invisible character (U+200B) is not allowed (only digits and the capital letters A–Y other than I, O, S, V are allowed)"],
-    ["913502007760496é3A", 16, "position 16: 'É' is not allowed (only digits and the capital letters A–Y other than I, O, S, V are allowed)"],
+    [
+      "9135020077604-653A",
+      14,
+      "position 14: '-' is not allowed (only digits and the capital letters A–Y other than I, O, S, V are allowed)",
+    ],
+    [
+      "91350200 76049653A",
+      9,
+      "position 9: a space (U+0020) is not allowed (only digits and the capital letters A–Y other than I, O, S, V are allowed)",
+    ],
+    [
+      "9135020077\u200B049653A",
+      11,
+      "position 11: an invisible character (U+200B) is not allowed (only digits and the capital letters A–Y other than I, O, S, V are allowed)",
+    ],
+    [
+      "913502007760496é3A",
+      16,
+      "position 16: 'É' is not allowed (only digits and the capital letters A–Y other than I, O, S, V are allowed)",
+    ],
     ["9135O20077604965IA", 5, "position 5: 'O' is not allowed (the code alphabet has no I, O, S, V, Z)"],
   ])("error: names the bad character in %j", (input, position, message) => {
     expect(validateCreditCode(input)).toMatchObject({ valid: false, reason: "character", position, message });
@@ -132,9 +146,21 @@ describe("validateCreditCode", () => {
   });
 
   test.each([
-    ["9135A200776049653A", 5, "position 5: 'A' is not a digit (positions 3–8 are the six-digit administrative region code)"],
-    ["91X50200776049653A", 3, "position 3: 'X' is not a digit (positions 3–8 are the six-digit administrative region code)"],
-    ["9135020Y776049653A", 8, "position 8: 'Y' is not a digit (positions 3–8 are the six-digit administrative region code)"],
+    [
+      "9135A200776049653A",
+      5,
+      "position 5: 'A' is not a digit (positions 3–8 are the six-digit administrative region code)",
+    ],
+    [
+      "91X50200776049653A",
+      3,
+      "position 3: 'X' is not a digit (positions 3–8 are the six-digit administrative region code)",
+    ],
+    [
+      "9135020Y776049653A",
+      8,
+      "position 8: 'Y' is not a digit (positions 3–8 are the six-digit administrative region code)",
+    ],
   ])("error: names a letter among the region digits of %j", (input, position, message) => {
     expect(validateCreditCode(input)).toMatchObject({ valid: false, reason: "region", position, message });
   });

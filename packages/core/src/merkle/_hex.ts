@@ -7,9 +7,7 @@ import type { Hex } from "viem";
 
 export const HASH_SIZE = 32;
 
-const byteToHex: readonly string[] = Array.from({ length: 256 }, (_, byte) =>
-  byte.toString(16).padStart(2, "0"),
-);
+const byteToHex: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 // Maps a char code to its nibble value, or 255 for anything that is not a hex digit.
 const nibbleOf = new Uint8Array(128).fill(255);

@@ -151,8 +151,6 @@ export function consistencyPath(packed: Uint8Array, size: number, oldSize: numbe
 /** Throws unless `value` is an integer in [min, max]. */
 export function assertIndex(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new MerkleArgumentError(
-      `${name} must be an integer from ${min} to ${max}, got ${String(value)}.`,
-    );
+    throw new MerkleArgumentError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}.`);
   }
 }

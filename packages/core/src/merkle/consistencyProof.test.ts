@@ -27,7 +27,9 @@ describe("consistencyProof", () => {
     },
   );
 
-  test("behavior: equals the naive RFC SUBPROOF and verifies, for every pair of sizes up to 64", { timeout: 60_000 }, () => {
+  test("behavior: equals the naive RFC SUBPROOF and verifies, for every pair of sizes up to 64", {
+    timeout: 60_000,
+  }, () => {
     const all = makeLeaves(64);
     const rootOf = Array.from({ length: 65 }, (_, size) => merkleRoot(all.slice(0, size)));
     for (let newSize = 1; newSize <= 64; newSize++) {
@@ -42,12 +44,14 @@ describe("consistencyProof", () => {
     }
   });
 
-  test("behavior: equals the naive RFC SUBPROOF and verifies, for random trees up to 2,000 leaves", { timeout: 60_000 }, () => {
+  test("behavior: equals the naive RFC SUBPROOF and verifies, for random trees up to 2,000 leaves", {
+    timeout: 60_000,
+  }, () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 2000 }).chain((newSize) =>
-          fc.tuple(fc.constant(newSize), fc.integer({ min: 1, max: newSize }), fc.nat(255)),
-        ),
+        fc
+          .integer({ min: 1, max: 2000 })
+          .chain((newSize) => fc.tuple(fc.constant(newSize), fc.integer({ min: 1, max: newSize }), fc.nat(255))),
         ([newSize, oldSize, salt]) => {
           const subset = makeLeaves(newSize, salt);
           const proof = consistencyProof(subset, oldSize);
@@ -70,8 +74,6 @@ describe("consistencyProof", () => {
   });
 
   test.each([0, -1, 4, 2.5, Number.NaN])("error: rejects old size %s for a tree of 3", (oldSize) => {
-    expect(() => consistencyProof(makeLeaves(3), oldSize)).toThrow(
-      "oldSize must be an integer from 1 to 3",
-    );
+    expect(() => consistencyProof(makeLeaves(3), oldSize)).toThrow("oldSize must be an integer from 1 to 3");
   });
 });

@@ -10,9 +10,7 @@ import { assertIndex, consistencyPath, packLeafData } from "./_tree.ts";
 export type ConsistencyProofParameters = Parameters<typeof consistencyProof>;
 export type ConsistencyProofReturnType = Hex[];
 
-export function consistencyProof(
-  leaves: readonly Uint8Array[], oldSize: number
-): ConsistencyProofReturnType {
+export function consistencyProof(leaves: readonly Uint8Array[], oldSize: number): ConsistencyProofReturnType {
   if (leaves.length === 0) {
     throw new MerkleArgumentError("An empty tree has no older tree to be consistent with.");
   }

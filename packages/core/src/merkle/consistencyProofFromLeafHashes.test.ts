@@ -12,13 +12,13 @@ describe("consistencyProofFromLeafHashes", () => {
   test.each(consistencyProofs)(
     "behavior: matches the published RFC 6962 proof from $oldSize to $newSize leaves",
     ({ oldSize, newSize, proof }) => {
-      expect(consistencyProofFromLeafHashes(vectorLeafHashes.slice(0, newSize), oldSize)).toEqual(
-        proof,
-      );
+      expect(consistencyProofFromLeafHashes(vectorLeafHashes.slice(0, newSize), oldSize)).toEqual(proof);
     },
   );
 
-  test("behavior: equals consistencyProof over the leaf data, for every pair of sizes up to 64", { timeout: 60_000 }, () => {
+  test("behavior: equals consistencyProof over the leaf data, for every pair of sizes up to 64", {
+    timeout: 60_000,
+  }, () => {
     const leaves = makeLeaves(64);
     const hashes = leaves.map((leaf) => leafHash(leaf));
     for (let newSize = 1; newSize <= 64; newSize++) {

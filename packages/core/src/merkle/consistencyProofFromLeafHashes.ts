@@ -10,7 +10,8 @@ export type ConsistencyProofFromLeafHashesParameters = Parameters<typeof consist
 export type ConsistencyProofFromLeafHashesReturnType = Hex[];
 
 export function consistencyProofFromLeafHashes(
-  hashes: readonly Hex[], oldSize: number
+  hashes: readonly Hex[],
+  oldSize: number,
 ): ConsistencyProofFromLeafHashesReturnType {
   if (hashes.length === 0) {
     throw new MerkleArgumentError("An empty tree has no older tree to be consistent with.");

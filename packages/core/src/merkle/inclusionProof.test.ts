@@ -29,7 +29,9 @@ describe("inclusionProof", () => {
     },
   );
 
-  test("behavior: equals the naive RFC PATH and verifies, for every leaf of every tree up to 64", { timeout: 60_000 }, () => {
+  test("behavior: equals the naive RFC PATH and verifies, for every leaf of every tree up to 64", {
+    timeout: 60_000,
+  }, () => {
     const all = makeLeaves(64);
     for (let size = 1; size <= 64; size++) {
       const subset = all.slice(0, size);
@@ -44,21 +46,21 @@ describe("inclusionProof", () => {
     }
   });
 
-  test("behavior: equals the naive RFC PATH and verifies, for random trees up to 2,000 leaves", { timeout: 60_000 }, () => {
+  test("behavior: equals the naive RFC PATH and verifies, for random trees up to 2,000 leaves", {
+    timeout: 60_000,
+  }, () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 2000 }).chain((size) =>
-          fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 }), fc.nat(255)),
-        ),
+        fc
+          .integer({ min: 1, max: 2000 })
+          .chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 }), fc.nat(255))),
         ([size, index, salt]) => {
           const subset = makeLeaves(size, salt);
           const proof = inclusionProof(subset, index);
           expect(proof).toEqual(referencePath(index, subset).map(toHex));
           const root = merkleRoot(subset);
           const leaf = leafHash(subset[index] as Uint8Array);
-          expect(verifyInclusion({ index, treeSize: size, leafHash: leaf, proof, root })).toBe(
-            true,
-          );
+          expect(verifyInclusion({ index, treeSize: size, leafHash: leaf, proof, root })).toBe(true);
         },
       ),
       { numRuns: 60 },
@@ -73,14 +75,9 @@ describe("inclusionProof", () => {
     expect(() => inclusionProof([], 0)).toThrow(MerkleArgumentError);
   });
 
-  test.each([-1, 3, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
-    "error: rejects index %s in a tree of 3",
-    (index) => {
-      expect(() => inclusionProof(makeLeaves(3), index)).toThrow(
-        "index must be an integer from 0 to 2",
-      );
-    },
-  );
+  test.each([-1, 3, 1.5, Number.NaN, Number.POSITIVE_INFINITY])("error: rejects index %s in a tree of 3", (index) => {
+    expect(() => inclusionProof(makeLeaves(3), index)).toThrow("index must be an integer from 0 to 2");
+  });
 
   test("error: rejects a leaf that is not a Uint8Array", () => {
     const bad = [new Uint8Array(1), null] as unknown as Uint8Array[];

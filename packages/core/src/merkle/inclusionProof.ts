@@ -9,9 +9,7 @@ import { assertIndex, inclusionPath, packLeafData } from "./_tree.ts";
 export type InclusionProofParameters = Parameters<typeof inclusionProof>;
 export type InclusionProofReturnType = Hex[];
 
-export function inclusionProof(
-  leaves: readonly Uint8Array[], index: number
-): InclusionProofReturnType {
+export function inclusionProof(leaves: readonly Uint8Array[], index: number): InclusionProofReturnType {
   if (leaves.length === 0) {
     throw new MerkleArgumentError("An empty tree has no leaves to prove inclusion of.");
   }

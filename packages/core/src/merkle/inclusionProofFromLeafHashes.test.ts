@@ -16,7 +16,9 @@ describe("inclusionProofFromLeafHashes", () => {
     },
   );
 
-  test("behavior: equals inclusionProof over the leaf data, for every leaf of every tree up to 64", { timeout: 60_000 }, () => {
+  test("behavior: equals inclusionProof over the leaf data, for every leaf of every tree up to 64", {
+    timeout: 60_000,
+  }, () => {
     const leaves = makeLeaves(64);
     const hashes = leaves.map((leaf) => leafHash(leaf));
     for (let size = 1; size <= 64; size++) {

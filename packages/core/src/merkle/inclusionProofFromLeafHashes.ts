@@ -10,7 +10,8 @@ export type InclusionProofFromLeafHashesParameters = Parameters<typeof inclusion
 export type InclusionProofFromLeafHashesReturnType = Hex[];
 
 export function inclusionProofFromLeafHashes(
-  hashes: readonly Hex[], index: number
+  hashes: readonly Hex[],
+  index: number,
 ): InclusionProofFromLeafHashesReturnType {
   if (hashes.length === 0) {
     throw new MerkleArgumentError("An empty tree has no leaves to prove inclusion of.");

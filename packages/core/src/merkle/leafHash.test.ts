@@ -14,9 +14,7 @@ describe("leafHash", () => {
   });
 
   test("behavior: hashes empty data to SHA-256(0x00)", () => {
-    expect(leafHash(new Uint8Array())).toBe(
-      "0x6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-    );
+    expect(leafHash(new Uint8Array())).toBe("0x6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
   });
 
   test("behavior: is SHA-256 of 0x00 followed by the data", () => {

@@ -15,9 +15,7 @@ describe("merkleRoot", () => {
   });
 
   test("behavior: the empty tree's root is SHA-256 of the empty string", () => {
-    expect(merkleRoot([])).toBe(
-      "0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    );
+    expect(merkleRoot([])).toBe("0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   });
 
   test("behavior: agrees with the naive RFC definition for every size up to 64", () => {
@@ -28,13 +26,10 @@ describe("merkleRoot", () => {
     }
   });
 
-  test.each([127, 128, 129, 1000, 1025])(
-    "behavior: agrees with the naive RFC definition for %i leaves",
-    (size) => {
-      const subset = makeLeaves(size, 1);
-      expect(merkleRoot(subset)).toBe(toHex(referenceRoot(subset)));
-    },
-  );
+  test.each([127, 128, 129, 1000, 1025])("behavior: agrees with the naive RFC definition for %i leaves", (size) => {
+    const subset = makeLeaves(size, 1);
+    expect(merkleRoot(subset)).toBe(toHex(referenceRoot(subset)));
+  });
 
   test("behavior: depends on the order of the leaves", () => {
     const [a, b] = makeLeaves(2) as [Uint8Array, Uint8Array];

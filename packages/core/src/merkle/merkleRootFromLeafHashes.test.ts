@@ -19,9 +19,7 @@ describe("merkleRootFromLeafHashes", () => {
     const leaves = makeLeaves(64);
     const hashes = leaves.map((leaf) => leafHash(leaf));
     for (let size = 0; size <= 64; size++) {
-      expect(merkleRootFromLeafHashes(hashes.slice(0, size))).toBe(
-        merkleRoot(leaves.slice(0, size)),
-      );
+      expect(merkleRootFromLeafHashes(hashes.slice(0, size))).toBe(merkleRoot(leaves.slice(0, size)));
     }
   });
 

@@ -10,9 +10,7 @@ import { emptyRoot, packLeafHashes, reduceInPlace } from "./_tree.ts";
 export type MerkleRootFromLeafHashesParameters = Parameters<typeof merkleRootFromLeafHashes>;
 export type MerkleRootFromLeafHashesReturnType = Hex;
 
-export function merkleRootFromLeafHashes(
-  hashes: readonly Hex[]
-): MerkleRootFromLeafHashesReturnType {
+export function merkleRootFromLeafHashes(hashes: readonly Hex[]): MerkleRootFromLeafHashesReturnType {
   if (hashes.length === 0) return bytesToHex(emptyRoot());
   const packed = packLeafHashes(hashes);
   reduceInPlace(packed, hashes.length);

@@ -11,9 +11,7 @@ describe("nodeHash", () => {
     for (let level = 1; level < nodeHashes.length; level++) {
       const below = nodeHashes[level - 1] ?? [];
       nodeHashes[level]?.forEach((expected, i) => {
-        expect(nodeHash(below[2 * i] as `0x${string}`, below[2 * i + 1] as `0x${string}`)).toBe(
-          expected,
-        );
+        expect(nodeHash(below[2 * i] as `0x${string}`, below[2 * i + 1] as `0x${string}`)).toBe(expected);
       });
     }
   });

@@ -14,10 +14,9 @@ export function nodeHash(left: Hex | Uint8Array, right: Hex | Uint8Array): NodeH
   const leftBytes = toHash32(left);
   const rightBytes = toHash32(right);
   if (!leftBytes || !rightBytes) {
-    throw new MerkleArgumentError(
-      `The ${leftBytes ? "right" : "left"} child is not a 32-byte hash.`,
-      { details: "Pass 0x followed by 64 hex digits, or a Uint8Array of 32 bytes." },
-    );
+    throw new MerkleArgumentError(`The ${leftBytes ? "right" : "left"} child is not a 32-byte hash.`, {
+      details: "Pass 0x followed by 64 hex digits, or a Uint8Array of 32 bytes.",
+    });
   }
   return bytesToHex(hashChildren(leftBytes, rightBytes));
 }

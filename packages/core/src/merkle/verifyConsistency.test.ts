@@ -96,15 +96,11 @@ describe("verifyConsistency", () => {
 
   test("behavior: equal sizes need an empty proof and equal roots", () => {
     const root = roots[5] as Hex;
-    expect(verifyConsistency({ oldSize: 5, newSize: 5, oldRoot: root, newRoot: root, proof: [] })).toBe(
-      true,
+    expect(verifyConsistency({ oldSize: 5, newSize: 5, oldRoot: root, newRoot: root, proof: [] })).toBe(true);
+    expect(verifyConsistency({ oldSize: 5, newSize: 5, oldRoot: root, newRoot: roots[6] as Hex, proof: [] })).toBe(
+      false,
     );
-    expect(
-      verifyConsistency({ oldSize: 5, newSize: 5, oldRoot: root, newRoot: roots[6] as Hex, proof: [] }),
-    ).toBe(false);
-    expect(
-      verifyConsistency({ oldSize: 5, newSize: 5, oldRoot: root, newRoot: root, proof: [root] }),
-    ).toBe(false);
+    expect(verifyConsistency({ oldSize: 5, newSize: 5, oldRoot: root, newRoot: root, proof: [root] })).toBe(false);
   });
 
   test("behavior: an old size of 0 is rejected, even against the empty-tree root", () => {
@@ -183,9 +179,7 @@ describe("verifyConsistency", () => {
           proof: fc.oneof(fc.anything(), fc.array(fc.anything()), fc.constant(proof)),
         }),
         (parameters) => {
-          expect(verifyConsistency(parameters as VerifyConsistencyParameters)).toBeTypeOf(
-            "boolean",
-          );
+          expect(verifyConsistency(parameters as VerifyConsistencyParameters)).toBeTypeOf("boolean");
         },
       ),
     );

@@ -27,9 +27,7 @@ export type VerifyConsistencyParameters = {
 };
 export type VerifyConsistencyReturnType = boolean;
 
-export function verifyConsistency(
-  parameters: VerifyConsistencyParameters,
-): VerifyConsistencyReturnType {
+export function verifyConsistency(parameters: VerifyConsistencyParameters): VerifyConsistencyReturnType {
   if (typeof parameters !== "object" || parameters === null) return false;
   const { oldSize, newSize, oldRoot, newRoot, proof } = parameters;
   const first = toUint64(oldSize);

@@ -139,9 +139,7 @@ describe("verifyInclusion", () => {
 
   test("behavior: nothing is included in the empty tree", () => {
     for (const index of [0, 1]) {
-      expect(
-        verifyInclusion({ index, treeSize: 0, leafHash: emptyRoot, proof: [], root: emptyRoot }),
-      ).toBe(false);
+      expect(verifyInclusion({ index, treeSize: 0, leafHash: emptyRoot, proof: [], root: emptyRoot })).toBe(false);
     }
   });
 

@@ -12,8 +12,7 @@ const sha256 = (...parts: Uint8Array[]): Uint8Array => {
   return new Uint8Array(hash.digest());
 };
 
-export const toHex = (bytes: Uint8Array): `0x${string}` =>
-  `0x${Buffer.from(bytes).toString("hex")}`;
+export const toHex = (bytes: Uint8Array): `0x${string}` => `0x${Buffer.from(bytes).toString("hex")}`;
 
 /** The largest power of two smaller than n, found the slow way. */
 const largestPowerOfTwoBelow = (n: number): number => {
@@ -28,11 +27,7 @@ export function referenceRoot(leaves: readonly Uint8Array[]): Uint8Array {
   if (n === 0) return sha256();
   if (n === 1) return sha256(Uint8Array.of(0), leaves[0] as Uint8Array);
   const k = largestPowerOfTwoBelow(n);
-  return sha256(
-    Uint8Array.of(1),
-    referenceRoot(leaves.slice(0, k)),
-    referenceRoot(leaves.slice(k)),
-  );
+  return sha256(Uint8Array.of(1), referenceRoot(leaves.slice(0, k)), referenceRoot(leaves.slice(k)));
 }
 
 /** PATH(m, D[n]) */
