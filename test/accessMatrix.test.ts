@@ -1,40 +1,290 @@
-import { expect, test } from "vitest";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { deploySystem, orgKind, accreditOrg } from "./_fixture/deploySystem.ts";
+// The access matrix: every write function of the four contracts × every caller role, one test per
+// cell, from the table in accessMatrix.cases.ts. One system is deployed and populated once; each
+// cell runs from a snapshot of it, so cells cannot see each other's writes.
+import type { SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers/types";
+import { type Abi, type Hash, type Hex, parseEther, parseEventLogs, stringToHex, zeroHash } from "viem";
+import { beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { creditCodeToBytes18, deploySystem, makeCreditCode, orgKind, type System } from "./_fixture/deploySystem.ts";
+import {
+  adminTarget,
+  type Caller,
+  type KindName,
+  kindNames,
+  type MatrixContext,
+  type OrgState,
+  type Outcome,
+  type Role,
+  type Row,
+  resolveCaller,
+  roleLabel,
+  rolesOf,
+  rowName,
+  rows,
+  SUSPENSION_REASON,
+} from "./accessMatrix.cases.ts";
+import { expectRevert, freshBytes32, fundedKey, systemErrorsAbi } from "./accessMatrix.helpers.ts";
 
-test("experiment", async () => {
-  const t0 = Date.now();
-  const s = await deploySystem();
-  console.log("deploy", Date.now() - t0);
-  const acct = privateKeyToAccount(generatePrivateKey());
-  await s.networkHelpers.setBalance(acct.address, 10n ** 20n);
-  const org = await accreditOrg(s, { kind: orgKind.Enterprise, name: "E" });
-  const t1 = Date.now();
-  try {
-    await s.charity.write.openCampaign([{ currency: "0x434e59", target: 0n, startTime: 0n, endTime: 0n, filingNumber: `0x${"00".repeat(32)}`, descriptionHash: `0x${"11".repeat(32)}`, purposeTags: [] }], { account: acct });
-  } catch (e) {
-    let c: any = e; let d = 0;
-    while (c) { console.log(d++, c.name, c.raw, c.data?.errorName, c.signature); c = c.cause; }
+const ORG_ADMIN_TRANSFER_DELAY = 3600;
+const GOVERNANCE_DELAY = 3600;
+const CNY = stringToHex("CNY", { size: 3 });
+
+// ---------------------------------------------------------------- building the world
+/** Sends a write and returns the leaf data of the last entry it appended to the log. */
+async function lastLeaf(system: System, hash: Promise<Hash>): Promise<Hex> {
+  const receipt = await system.publicClient.waitForTransactionReceipt({ hash: await hash });
+  const events = parseEventLogs({ abi: system.log.abi, logs: receipt.logs, eventName: "EntryAppended" });
+  const leaf = events.at(-1)?.args.leaf;
+  if (leaf === undefined) throw new Error("the write appended no entry");
+  return leaf;
+}
+
+let codeSerial = 0;
+
+/**
+ * Accredits an organisation with an admin, an operator and (optionally) a revoked operator key,
+ * and gives it the state its kind's functions act on: a funded campaign with a donation for a
+ * charity, an activity with an issued credit for a credit issuer.
+ */
+async function buildOrg(system: System, kind: KindName, withRevokedKey: boolean): Promise<OrgState> {
+  const { registry, charity, credit, wallets } = system;
+  const admin = await fundedKey(system);
+  const operator = await fundedKey(system);
+  codeSerial += 1;
+  const code = creditCodeToBytes18(makeCreditCode(orgKind[kind], codeSerial));
+  await registry.write.accredit([orgKind[kind], code, `${kind} ${codeSerial}`, zeroHash, admin.address, false], {
+    account: wallets.governance.account,
+  });
+  const orgId = await registry.read.orgIdByCreditCode([code]);
+  await registry.write.addOperator([orgId, operator.address], { account: admin });
+  const org: OrgState = { kind, orgId, admin, operator };
+
+  if (withRevokedKey) {
+    const revoked = await fundedKey(system);
+    await registry.write.addOperator([orgId, revoked.address], { account: admin });
+    await registry.write.revokeOperator([orgId, revoked.address], { account: admin });
+    org.revoked = revoked;
   }
-  console.log("local revert", Date.now() - t1);
-  const t2 = Date.now();
-  try {
-    await s.charity.write.openCampaign([{ currency: "0x434e59", target: 0n, startTime: 0n, endTime: 0n, filingNumber: `0x${"00".repeat(32)}`, descriptionHash: `0x${"11".repeat(32)}`, purposeTags: [] }], { account: org.operators[0]!.account });
-  } catch (e) {
-    let c: any = e; let d = 0;
-    while (c) { console.log(d++, c.name, c.raw, c.data?.errorName, c.signature); c = c.cause; }
+  if (kind === "Charity") {
+    await charity.write.openCampaign(
+      [
+        {
+          currency: CNY,
+          target: 0n,
+          startTime: 0n,
+          endTime: 0n,
+          filingNumber: zeroHash,
+          descriptionHash: freshBytes32("description"),
+          purposeTags: [],
+        },
+      ],
+      { account: operator },
+    );
+    org.campaignId = await charity.read.campaignCount();
+    const externalRef = freshBytes32("donation");
+    const leaf = await lastLeaf(
+      system,
+      charity.write.recordDonation(
+        [
+          org.campaignId,
+          {
+            externalRef,
+            donorKind: 0,
+            donor: freshBytes32("receipt"),
+            amount: 10_000n,
+            channel: 1,
+            purposeTag: zeroHash,
+            inKindHash: zeroHash,
+            claimId: 0n,
+          },
+        ],
+        { account: operator },
+      ),
+    );
+    org.donation = { externalRef, leaf };
   }
-  console.log("rpc revert", Date.now() - t2);
-  const snap = await s.networkHelpers.takeSnapshot();
-  const t3 = Date.now();
-  await s.registry.write.addOperator([org.orgId, acct.address], { account: org.admin.account });
-  console.log("write ok", Date.now() - t3);
-  const t4 = Date.now();
-  await snap.restore();
-  console.log("restore", Date.now() - t4, await s.registry.read.keyInfo([acct.address]));
-  const t5 = Date.now();
-  const h = await s.registry.write.addOperator([org.orgId, acct.address], { account: org.admin.account });
-  await s.registry.write.accredit([2, "0x000000000000000000000000000000000000", "x", `0x${"00".repeat(32)}`, acct.address, false]).catch(e=>console.log(e.cause?.raw, e.cause?.data?.errorName));
-  console.log("write2", Date.now() - t5, h, await s.registry.read.keyInfo([acct.address]));
-  expect(1).toBe(1);
+  if (kind === "VolunteerOrg" || kind === "Charity" || kind === "Enterprise") {
+    await credit.write.registerActivity([freshBytes32("activity"), 0n, 0n], { account: operator });
+    org.activityId = await credit.read.activityCount();
+    const externalRef = freshBytes32("credit");
+    const leaf = await lastLeaf(
+      system,
+      credit.write.issueCredit(
+        [
+          org.activityId,
+          {
+            externalRef,
+            volunteer: freshBytes32("volunteer"),
+            serviceMinutes: 120,
+            points: 20n,
+            serviceDate: 20_250_601,
+          },
+        ],
+        { account: operator },
+      ),
+    );
+    org.credit = { externalRef, leaf };
+  }
+  return org;
+}
+
+async function buildContext(): Promise<MatrixContext> {
+  const system = await deploySystem({
+    governanceDelay: GOVERNANCE_DELAY,
+    orgAdminTransferDelay: ORG_ADMIN_TRANSFER_DELAY,
+  });
+  const { registry, credit, log, wallets, networkHelpers } = system;
+  const governance = { account: wallets.governance.account };
+
+  const active = {} as Record<KindName, OrgState>;
+  const suspended = {} as Record<KindName, OrgState>;
+  for (const kind of kindNames) {
+    active[kind] = await buildOrg(system, kind, true);
+    suspended[kind] = await buildOrg(system, kind, false);
+  }
+  const suspendTarget = (await buildOrg(system, "Enterprise", false)).orgId;
+  const reinstateTarget = (await buildOrg(system, "Enterprise", false)).orgId;
+
+  // A volunteer with points from the active volunteer organisation and a consent key.
+  const consentKey = await fundedKey(system);
+  const pseudonym = freshBytes32("volunteer");
+  const volunteerOrg = active.VolunteerOrg;
+  await credit.write.setConsentKey([pseudonym, consentKey.address], { account: volunteerOrg.operator });
+  await credit.write.issueCredit(
+    [
+      volunteerOrg.activityId ?? 0n,
+      {
+        externalRef: freshBytes32("credit"),
+        volunteer: pseudonym,
+        serviceMinutes: 600,
+        points: 100n,
+        serviceDate: 20_250_601,
+      },
+    ],
+    { account: volunteerOrg.operator },
+  );
+
+  for (const kind of kindNames) {
+    await registry.write.suspend([suspended[kind].orgId, SUSPENSION_REASON], governance);
+  }
+  await registry.write.suspend([reinstateTarget, SUSPENSION_REASON], governance);
+
+  const removedWriter = await fundedKey(system);
+  await log.write.setWriter([removedWriter.address, true], governance);
+  await log.write.setWriter([removedWriter.address, false], governance);
+
+  const writerModule = system.charity.address;
+  await networkHelpers.impersonateAccount(writerModule);
+  await networkHelpers.setBalance(writerModule, parseEther("100"));
+
+  return {
+    system,
+    chainId: await system.publicClient.getChainId(),
+    active,
+    suspended,
+    suspendTarget,
+    reinstateTarget,
+    volunteer: { pseudonym, consentKey },
+    stranger: await fundedKey(system),
+    pendingAdmin: await fundedKey(system),
+    pendingGovernance: await fundedKey(system),
+    removedWriter,
+    writerModule,
+    orgAdminTransferDelay: ORG_ADMIN_TRANSFER_DELAY,
+    governanceDelay: GOVERNANCE_DELAY,
+  };
+}
+
+// ---------------------------------------------------------------- expected error arguments
+/** The arguments the error must carry: they name the caller and the organisation it failed for. */
+function expectedArgs(ctx: MatrixContext, row: Row, caller: Caller, errorName: string): readonly unknown[] | undefined {
+  const org = caller.org;
+  switch (errorName) {
+    case "RegistryKeyNotOperator":
+    case "RegistryNotGovernance":
+    case "LogWriterNotAllowed":
+    case "AccessControlInvalidDefaultAdmin":
+      return [caller.address];
+    case "RegistryOrgKindNotAllowed":
+      return org === undefined ? undefined : [org.orgId, orgKind[org.kind]];
+    case "RegistryOrgSuspended":
+      return org === undefined ? undefined : [org.orgId, SUSPENSION_REASON];
+    case "RegistryNotOrgAdmin":
+      return [adminTarget(ctx, caller, row.home).orgId, caller.address];
+    case "RegistryAdminTransferNotPending":
+      return [adminTarget(ctx, caller, row.home).orgId];
+    case "AccessControlUnauthorizedAccount":
+      return [caller.address, zeroHash];
+    case "AccessControlEnforcedDefaultAdminRules":
+      return [];
+    case "AccessControlEnforcedDefaultAdminDelay":
+      return [0];
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- the cells
+interface Cell {
+  name: string;
+  row: Row;
+  role: Role;
+  expected: Outcome;
+}
+
+const cells: Cell[] = rows.flatMap((row) =>
+  rolesOf(row).map((role) => {
+    const expected = row.expected(role);
+    const caller = `${rowName(row)} by ${roleLabel(role, row.home)}`;
+    const name = expected === "ok" ? `behavior: ${caller} → ok` : `error: ${caller} → ${expected}`;
+    return { name, row, role, expected };
+  }),
+);
+
+describe("access matrix", () => {
+  let ctx: MatrixContext;
+  let snapshot: SnapshotRestorer;
+  let errorsAbi: Abi;
+
+  beforeAll(async () => {
+    ctx = await buildContext();
+    errorsAbi = systemErrorsAbi(ctx.system);
+    snapshot = await ctx.system.networkHelpers.takeSnapshot();
+  });
+
+  beforeEach(async () => {
+    await snapshot.restore();
+  });
+
+  test("args: the table has a row for every write function of the four contracts", () => {
+    const contracts = {
+      Registry: ctx.system.registry.abi,
+      CharityLedger: ctx.system.charity.abi,
+      VolunteerCredit: ctx.system.credit.abi,
+      TransparencyLog: ctx.system.log.abi,
+    } as const;
+    for (const [contract, abi] of Object.entries(contracts)) {
+      const writes = abi
+        .filter(
+          (item) => item.type === "function" && item.stateMutability !== "view" && item.stateMutability !== "pure",
+        )
+        .map((item) => (item as { name: string }).name)
+        .sort();
+      const covered = [...new Set(rows.filter((row) => row.contract === contract).map((row) => row.fn))].sort();
+      expect(covered, contract).toEqual(writes);
+    }
+  });
+
+  for (const cell of cells) {
+    test(cell.name, async () => {
+      const caller = resolveCaller(ctx, cell.role, cell.row.home);
+      await cell.row.prepare?.(ctx, caller);
+      const call = cell.row.call(ctx, caller);
+      if (cell.expected === "ok") {
+        const receipt = await ctx.system.publicClient.waitForTransactionReceipt({ hash: await call });
+        expect(receipt.status).toBe("success");
+      } else {
+        await expectRevert(call, errorsAbi, cell.expected, expectedArgs(ctx, cell.row, caller, cell.expected));
+      }
+    });
+  }
 });

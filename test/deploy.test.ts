@@ -79,7 +79,9 @@ describe("Shanji Ignition module", () => {
     ).rejects.toThrow(/AccessControlUnauthorizedAccount/);
   });
 
-  test("behavior: `hardhat ignition deploy` deploys the system to a standalone node", { timeout: 120_000 }, async () => {
+  test("behavior: `hardhat ignition deploy` deploys the system to a standalone node", {
+    timeout: 120_000,
+  }, async () => {
     const deploymentId = `deploy-test-${process.pid}`;
     const node = await startNode();
     try {
@@ -113,9 +115,9 @@ describe("Shanji Ignition module", () => {
       expect(await client.readContract({ address: log, abi: LOG_ABI, functionName: "size" })).toBe(3n);
       for (const id of ["Shanji#Registry", "Shanji#CharityLedger", "Shanji#VolunteerCredit"]) {
         const writer = addresses[id] as Address;
-        expect(await client.readContract({ address: log, abi: LOG_ABI, functionName: "isWriter", args: [writer] })).toBe(
-          true,
-        );
+        expect(
+          await client.readContract({ address: log, abi: LOG_ABI, functionName: "isWriter", args: [writer] }),
+        ).toBe(true);
       }
     } finally {
       await node.stop();
