@@ -147,42 +147,23 @@ contract CharityLedger is ICharityLedger {
     }
 
     /// @inheritdoc ICharityLedger
-    function recordDisbursement(uint64 campaignId, DisbursementInput calldata d) external returns (uint64 index) {
+    function recordDisbursement(uint64 campaignId, DisbursementInput calldata disbursement)
+        external
+        returns (uint64)
+    {
+        (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
+        return _disburse(campaignId, _owned(campaignId, orgId), orgId, disbursement);
+    }
+
+    /// @inheritdoc ICharityLedger
+    function recordDisbursements(uint64 campaignId, DisbursementInput[] calldata disbursements) external {
+        uint256 n = disbursements.length;
+        if (n == 0 || n > MAX_BATCH) revert CharityBatchSizeInvalid(n, MAX_BATCH);
         (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
         Campaign storage c = _owned(campaignId, orgId);
-        bytes32 ref = d.externalRef;
-        bytes32 recordStream = _newRecordStream(orgId, ref);
-        if (d.category == Category.None) revert CharityCategoryInvalid(ref, uint8(d.category));
-        if (d.amount == 0) revert CharityAmountInvalid(ref);
-        uint256 evidenceCount = d.evidence.length;
-        if (d.category == Category.Program && evidenceCount == 0) revert CharityEvidenceRequired(ref);
-        if (evidenceCount > MAX_EVIDENCE) revert CharityEvidenceInvalid(ref);
-        for (uint256 i = 0; i < evidenceCount; ++i) {
-            if (d.evidence[i] == 0) revert CharityEvidenceInvalid(ref);
+        for (uint256 i = 0; i < n; ++i) {
+            _disburse(campaignId, c, orgId, disbursements[i]);
         }
-        if (d.purposeTag != 0 && !_purposes[_purposeKey(campaignId, d.purposeTag)]) {
-            revert CharityPurposeNotInCampaign(campaignId, d.purposeTag);
-        }
-        uint128 balance = c.balance;
-        if (d.amount > balance) revert CharityBalanceInsufficient(campaignId, balance, d.amount);
-        c.balance = balance - d.amount;
-
-        bytes memory payload = _disbursementPayload(campaignId, c.currency, d);
-        if (d.payeeKind == PayeeKind.External) {
-            if (d.payee == 0 || d.payeeCampaignId != 0) revert CharityPayeeInvalid(ref);
-            return _append2(
-                Entries.DISBURSEMENT_RECORDED, orgId, Entries.campaignStream(campaignId), recordStream, payload
-            );
-        }
-        _creditGrant(campaignId, c.currency, d);
-        return _append3(
-            Entries.DISBURSEMENT_RECORDED,
-            orgId,
-            Entries.campaignStream(campaignId),
-            recordStream,
-            Entries.campaignStream(d.payeeCampaignId),
-            payload
-        );
     }
 
     /// @inheritdoc ICharityLedger
@@ -324,6 +305,46 @@ contract CharityLedger is ICharityLedger {
             d.purposeTag,
             d.inKindHash,
             d.claimId
+        );
+    }
+
+    /// @dev Checks and appends one disbursement from campaign `c`, paying a grant's payee campaign.
+    function _disburse(uint64 campaignId, Campaign storage c, uint64 orgId, DisbursementInput calldata d)
+        private
+        returns (uint64)
+    {
+        bytes32 ref = d.externalRef;
+        bytes32 recordStream = _newRecordStream(orgId, ref);
+        if (d.category == Category.None) revert CharityCategoryInvalid(ref, uint8(d.category));
+        if (d.amount == 0) revert CharityAmountInvalid(ref);
+        uint256 evidenceCount = d.evidence.length;
+        if (d.category == Category.Program && evidenceCount == 0) revert CharityEvidenceRequired(ref);
+        if (evidenceCount > MAX_EVIDENCE) revert CharityEvidenceInvalid(ref);
+        for (uint256 i = 0; i < evidenceCount; ++i) {
+            if (d.evidence[i] == 0) revert CharityEvidenceInvalid(ref);
+        }
+        if (d.purposeTag != 0 && !_purposes[_purposeKey(campaignId, d.purposeTag)]) {
+            revert CharityPurposeNotInCampaign(campaignId, d.purposeTag);
+        }
+        uint128 balance = c.balance;
+        if (d.amount > balance) revert CharityBalanceInsufficient(campaignId, balance, d.amount);
+        c.balance = balance - d.amount;
+
+        bytes memory payload = _disbursementPayload(campaignId, c.currency, d);
+        if (d.payeeKind == PayeeKind.External) {
+            if (d.payee == 0 || d.payeeCampaignId != 0) revert CharityPayeeInvalid(ref);
+            return _append2(
+                Entries.DISBURSEMENT_RECORDED, orgId, Entries.campaignStream(campaignId), recordStream, payload
+            );
+        }
+        _creditGrant(campaignId, c.currency, d);
+        return _append3(
+            Entries.DISBURSEMENT_RECORDED,
+            orgId,
+            Entries.campaignStream(campaignId),
+            recordStream,
+            Entries.campaignStream(d.payeeCampaignId),
+            payload
         );
     }
 

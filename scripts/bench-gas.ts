@@ -36,8 +36,22 @@ const code = (first17: string): Hex => {
   return stringToHex(first17 + alphabet[(31 - (sum % 31)) % 31], { size: 18 });
 };
 const zero32 = `0x${"00".repeat(32)}` as Hex;
-await registry.write.accredit([1, code("53110105MJ0000001"), "区慈善基金会", zero32, charityAdmin.account.address, false]);
-await registry.write.accredit([3, code("52110105MJ0000002"), "区志愿者协会", zero32, volunteerAdmin.account.address, false]);
+await registry.write.accredit([
+  1,
+  code("53110105MJ0000001"),
+  "区慈善基金会",
+  zero32,
+  charityAdmin.account.address,
+  false,
+]);
+await registry.write.accredit([
+  3,
+  code("52110105MJ0000002"),
+  "区志愿者协会",
+  zero32,
+  volunteerAdmin.account.address,
+  false,
+]);
 await registry.write.addOperator([1n, charityOperator.account.address], { account: charityAdmin.account });
 await registry.write.addOperator([2n, volunteerOperator.account.address], { account: volunteerAdmin.account });
 
@@ -103,6 +117,9 @@ const donationBatch = await gasOf(
   charity.write.recordDonations([1n, Array.from({ length: BATCH }, donation)], asCharity),
 );
 const disbursementSingle = await gasOf(charity.write.recordDisbursement([1n, disbursement()], asCharity));
+const disbursementBatch = await gasOf(
+  charity.write.recordDisbursements([1n, Array.from({ length: BATCH }, disbursement)], asCharity),
+);
 
 await credit.write.registerActivity([keccak256("0x02"), 0n, 0n], asVolunteerOrg);
 const creditNewVolunteer = await gasOf(credit.write.issueCredit([1n, creditInput(0)], asVolunteerOrg));
@@ -121,13 +138,17 @@ const floorCreditBatch = await gasOf(
   floor.write.creditIssues([1n, Array.from({ length: BATCH }, (_, i) => creditInput(i + 1))]),
 );
 const floorDisbursement = await gasOf(floor.write.disbursement([1n, disbursement()]));
+const floorDisbursementBatch = await gasOf(
+  floor.write.disbursements([1n, Array.from({ length: BATCH }, disbursement)]),
+);
 
 const results = {
   floor: { single: Number(floorSingle), perRecordBatch100: perRecord(floorBatch) },
   donation: { single: Number(donationSingle), perRecordBatch100: perRecord(donationBatch) },
-  disbursement: { single: Number(disbursementSingle), floor: Number(floorDisbursement) },
+  disbursement: { single: Number(disbursementSingle), perRecordBatch100: perRecord(disbursementBatch) },
   creditIssue: { single: Number(creditSingle), perRecordBatch100: perRecord(creditBatch) },
   creditIssueNewVolunteer: { single: Number(creditNewVolunteer), perRecordBatch100: perRecord(creditBatchNew) },
+  floorDisbursement: { single: Number(floorDisbursement), perRecordBatch100: perRecord(floorDisbursementBatch) },
   floorCredit: { single: Number(floorCreditSingle), perRecordBatch100: perRecord(floorCreditBatch) },
 };
 const targets: Record<string, { single?: number; perRecordBatch100?: number }> = {
@@ -139,7 +160,7 @@ const targets: Record<string, { single?: number; perRecordBatch100?: number }> =
 console.log("operation                 single    per record (batch of 100)   target");
 for (const [op, r] of Object.entries(results)) {
   const t = targets[op];
-  const batch = "perRecordBatch100" in r ? String(r.perRecordBatch100) : "-";
+  const batch = String(r.perRecordBatch100);
   const target = t ? `${t.single ?? "-"} / ${t.perRecordBatch100 ?? "-"}` : "";
   console.log(`${op.padEnd(24)}  ${String(r.single).padStart(7)}   ${batch.padStart(10)}                  ${target}`);
 }

@@ -172,6 +172,9 @@ interface ICharityLedger {
         external
         returns (uint64 index);
 
+    /// @notice Records up to MAX_BATCH disbursements from one campaign; one bad record reverts all.
+    function recordDisbursements(uint64 campaignId, DisbursementInput[] calldata disbursements) external;
+
     /// @notice Reverses the caller's organisation's record `externalRef` (a donation or a
     /// disbursement); balances follow. `leaf` is the record's leaf data, checked against its stream.
     function reverseRecord(bytes32 externalRef, uint16 reason, bytes calldata leaf) external returns (uint64 index);

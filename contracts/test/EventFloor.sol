@@ -37,11 +37,13 @@ contract EventFloor {
     }
 
     function disbursement(uint64 campaignId, ICharityLedger.DisbursementInput calldata d) external {
-        bytes memory head = abi.encodePacked(campaignId, d.externalRef, uint8(d.category), bytes3("CNY"), d.amount);
-        bytes memory tail = abi.encodePacked(
-            uint8(d.payeeKind), d.payee, d.payeeCampaignId, d.purposeTag, uint8(d.evidence.length), d.evidence
-        );
-        emit Emitted(0, bytes.concat(_header(2), head, tail));
+        emit Emitted(0, bytes.concat(_header(2), _disbursement(campaignId, d)));
+    }
+
+    function disbursements(uint64 campaignId, ICharityLedger.DisbursementInput[] calldata ds) external {
+        for (uint256 i = 0; i < ds.length; ++i) {
+            emit Emitted(i, bytes.concat(_header(2), _disbursement(campaignId, ds[i])));
+        }
     }
 
     function creditIssue(uint64 activityId, IVolunteerCredit.CreditInput calldata c) external {
@@ -61,6 +63,17 @@ contract EventFloor {
     {
         bytes memory head = abi.encodePacked(campaignId, d.externalRef, uint8(d.donorKind), d.donor, bytes3("CNY"));
         return abi.encodePacked(head, d.amount, d.channel, d.purposeTag, d.inKindHash, d.claimId);
+    }
+
+    function _disbursement(uint64 campaignId, ICharityLedger.DisbursementInput calldata d)
+        private
+        pure
+        returns (bytes memory)
+    {
+        bytes memory head = abi.encodePacked(campaignId, d.externalRef, uint8(d.category), bytes3("CNY"), d.amount);
+        return abi.encodePacked(
+            head, uint8(d.payeeKind), d.payee, d.payeeCampaignId, d.purposeTag, uint8(d.evidence.length), d.evidence
+        );
     }
 
     function _credit(uint64 activityId, IVolunteerCredit.CreditInput calldata c) private pure returns (bytes memory) {

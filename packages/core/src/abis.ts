@@ -2589,7 +2589,7 @@ export const charityLedgerAbi = [
           }
         ],
         "internalType": "struct ICharityLedger.DisbursementInput",
-        "name": "d",
+        "name": "disbursement",
         "type": "tuple"
       }
     ],
@@ -2597,10 +2597,70 @@ export const charityLedgerAbi = [
     "outputs": [
       {
         "internalType": "uint64",
-        "name": "index",
+        "name": "",
         "type": "uint64"
       }
     ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "campaignId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "externalRef",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum ICharityLedger.Category",
+            "name": "category",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint128",
+            "name": "amount",
+            "type": "uint128"
+          },
+          {
+            "internalType": "enum ICharityLedger.PayeeKind",
+            "name": "payeeKind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "payee",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "payeeCampaignId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "purposeTag",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "evidence",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct ICharityLedger.DisbursementInput[]",
+        "name": "disbursements",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "recordDisbursements",
+    "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
   },
