@@ -38,7 +38,9 @@ export function createWriter() {
   };
   const ascii = (text: string, size: number, field: string) => {
     if (text.length !== size || !/^[\x20-\x7e]*$/.test(text)) {
-      throw new LeafEncodingError(`${field}: expected ${size} printable ASCII characters, got ${JSON.stringify(text)}.`);
+      throw new LeafEncodingError(
+        `${field}: expected ${size} printable ASCII characters, got ${JSON.stringify(text)}.`,
+      );
     }
     push(textEncoder.encode(text));
   };
@@ -94,7 +96,9 @@ export function createReader(data: Uint8Array) {
   let offset = 0;
   const take = (size: number, field: string): Uint8Array => {
     if (offset + size > data.length) {
-      throw new LeafEncodingError(`Leaf is truncated: ${field} needs ${size} bytes at offset ${offset}, leaf has ${data.length}.`);
+      throw new LeafEncodingError(
+        `Leaf is truncated: ${field} needs ${size} bytes at offset ${offset}, leaf has ${data.length}.`,
+      );
     }
     const out = data.subarray(offset, offset + size);
     offset += size;

@@ -13,7 +13,9 @@ export type EncodeLeafReturnType = Uint8Array;
 export function encodeLeaf(entry: EncodeLeafParameters): EncodeLeafReturnType {
   const { record } = entry;
   if (entryKind[record.type] !== entry.kind) {
-    throw new LeafEncodingError(`kind: ${entry.kind} does not match record type ${record.type} (${entryKind[record.type]}).`);
+    throw new LeafEncodingError(
+      `kind: ${entry.kind} does not match record type ${record.type} (${entryKind[record.type]}).`,
+    );
   }
   const w = createWriter();
   w.uint(entry.version, 1, "version");
