@@ -69,7 +69,10 @@ try {
   say("deployed the contracts:");
   for (const [name, address] of Object.entries(addresses)) say(`  ${name.padEnd(16)} ${address}`);
   await mkdir(join(dataDir, "documents"), { recursive: true });
-  await writeFile(join(dataDir, "deployment.json"), `${JSON.stringify({ rpcUrl: rpcUrl.href, ...addresses }, null, 2)}\n`);
+  await writeFile(
+    join(dataDir, "deployment.json"),
+    `${JSON.stringify({ rpcUrl: rpcUrl.href, ...addresses }, null, 2)}\n`,
+  );
 
   if (process.env.SHANJI_DEMO !== "0") {
     say("recording the demo data set (a district's charities, an enterprise, volunteers) ...");
@@ -85,7 +88,8 @@ try {
       },
       { onStep: (message) => say(`  ${message}`) },
     );
-    for (const [hash, text] of demo.documents) await writeFile(join(dataDir, "documents", `${hash.slice(2)}.txt`), text);
+    for (const [hash, text] of demo.documents)
+      await writeFile(join(dataDir, "documents", `${hash.slice(2)}.txt`), text);
     const receipts = demo.receipts.map((r) => `${r.code},${r.campaignId},${r.amountFen}`).join("\n");
     await writeFile(join(dataDir, "receipts.csv"), `receipt_code,campaign_id,amount_fen\n${receipts}\n`);
     say(`wrote ${demo.receipts.length} donor receipt codes to ${join(dataDir, "receipts.csv")}`);

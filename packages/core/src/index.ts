@@ -4,12 +4,12 @@
  * Unified Social Credit Code validation and integer money. Runs in Node and in browsers.
  */
 export * from "./abis.ts";
-export { decodeLeaf, type DecodeLeafParameters, type DecodeLeafReturnType } from "./encoding/decodeLeaf.ts";
-export { encodeLeaf, type EncodeLeafParameters, type EncodeLeafReturnType } from "./encoding/encodeLeaf.ts";
+export { LeafEncodingError } from "./encoding/_bytes.ts";
+export { type DecodeLeafParameters, type DecodeLeafReturnType, decodeLeaf } from "./encoding/decodeLeaf.ts";
+export { type EncodeLeafParameters, type EncodeLeafReturnType, encodeLeaf } from "./encoding/encodeLeaf.ts";
 export type { Entry, EntryStream } from "./encoding/entry.ts";
 export * from "./encoding/kinds.ts";
 export type { EntryRecord, EntryRecordOf } from "./encoding/schemas.ts";
-export { LeafEncodingError } from "./encoding/_bytes.ts";
 export * from "./encoding/streamId.ts";
 export * from "./errors.ts";
 export * from "./merkle/consistencyProof.ts";
