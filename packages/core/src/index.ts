@@ -4,6 +4,9 @@
  * Unified Social Credit Code validation and integer money. Runs in Node and in browsers.
  */
 export * from "./abis.ts";
+export * from "./creditCode/creditCodeCheckCharacter.ts";
+export * from "./creditCode/generateCreditCode.ts";
+export * from "./creditCode/validateCreditCode.ts";
 export { LeafEncodingError } from "./encoding/_bytes.ts";
 export { type DecodeLeafParameters, type DecodeLeafReturnType, decodeLeaf } from "./encoding/decodeLeaf.ts";
 export { type EncodeLeafParameters, type EncodeLeafReturnType, encodeLeaf } from "./encoding/encodeLeaf.ts";
@@ -22,3 +25,9 @@ export * from "./merkle/merkleRootFromLeafHashes.ts";
 export * from "./merkle/nodeHash.ts";
 export * from "./merkle/verifyConsistency.ts";
 export * from "./merkle/verifyInclusion.ts";
+export { currencies } from "./money/currencies.ts";
+export * from "./money/currencyDecimals.ts";
+export * from "./money/formatAmount.ts";
+export * from "./money/isCurrencyCode.ts";
+export * from "./money/parseAmount.ts";
+export * from "./money/toDecimalString.ts";
