@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.34;
 
-import {AccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {RecordedAdminRules} from "./base/RecordedAdminRules.sol";
 import {IRegistry} from "./interfaces/IRegistry.sol";
 import {ITransparencyLog} from "./interfaces/ITransparencyLog.sol";
 import {CreditCode} from "./libraries/CreditCode.sol";
@@ -10,7 +9,7 @@ import {Entries} from "./libraries/Entries.sol";
 
 /// @title Registry
 /// @notice Organisations, their kinds, credit codes, status and keys. See IRegistry.
-contract Registry is IRegistry, AccessControlDefaultAdminRules {
+contract Registry is IRegistry, RecordedAdminRules {
     /// @inheritdoc IRegistry
     uint256 public constant MAX_NAME_BYTES = 200;
 
@@ -29,7 +28,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
     /// @param governance the governance admin
     /// @param orgAdminTransferDelay seconds an organisation's admin transfer must wait
     constructor(ITransparencyLog log, uint48 governanceDelay, address governance, uint64 orgAdminTransferDelay)
-        AccessControlDefaultAdminRules(governanceDelay, governance)
+        RecordedAdminRules(governanceDelay, governance)
     {
         _log = log;
         _adminTransferDelay = orgAdminTransferDelay;
@@ -38,7 +37,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
     // ---------------------------------------------------------------- governance
     /// @inheritdoc IRegistry
     function accredit(
-        OrgKind kind,
+        uint8 kind,
         bytes18 creditCode,
         string calldata name,
         bytes32 metadataHash,
@@ -46,7 +45,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
         bool overrideCheckCharacter
     ) external returns (uint64 orgId) {
         uint64 actorOrg = _requireGovernance();
-        if (kind == OrgKind.None) revert RegistryOrgKindInvalid(uint8(kind));
+        if (kind == uint8(OrgKind.None) || kind > uint8(OrgKind.Regulator)) revert RegistryOrgKindInvalid(kind);
         bool overridden = _checkCreditCode(creditCode, overrideCheckCharacter);
         uint256 nameLength = bytes(name).length;
         if (nameLength == 0 || nameLength > MAX_NAME_BYTES) revert RegistryNameInvalid(nameLength);
@@ -54,7 +53,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
 
         orgId = ++_orgCount;
         _orgs[orgId] = Org({
-            kind: kind,
+            kind: OrgKind(kind),
             status: OrgStatus.Active,
             suspensionReason: 0,
             admin: admin,
@@ -66,7 +65,7 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
         _orgByCode[creditCode] = orgId;
 
         bytes memory payload =
-            abi.encodePacked(orgId, uint8(kind), creditCode, overridden, admin, metadataHash, uint16(nameLength));
+            abi.encodePacked(orgId, kind, creditCode, overridden, admin, metadataHash, uint16(nameLength));
         _record(Entries.ORG_ACCREDITED, actorOrg, orgId, bytes.concat(payload, bytes(name)));
     }
 
@@ -208,6 +207,17 @@ contract Registry is IRegistry, AccessControlDefaultAdminRules {
         uint64 holder = _orgByCode[creditCode];
         if (holder != 0) revert RegistryCreditCodeTaken(creditCode, holder);
         return result == CreditCode.BAD_CHECK;
+    }
+
+    /// @dev Governance changes of the registry go to the log's governance stream. The first admin,
+    /// granted while the registry is being constructed (before it can be a writer), is recorded by
+    /// the deployment transaction instead.
+    function _recordGovernance(uint8 action, bytes32 role, address account, uint64 value) internal override {
+        if (address(this).code.length == 0) return;
+        bytes32[] memory streams = new bytes32[](1);
+        streams[0] = Entries.streamId(Entries.STREAM_GOVERNANCE, bytes32(0));
+        bytes memory payload = abi.encodePacked(address(this), action, role, account, value);
+        _log.append(Entries.GOVERNANCE_CHANGED, 0, msg.sender, streams, payload);
     }
 
     function _requireOrgAdmin(uint64 orgId) private view returns (Org storage o) {

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.34;
 
-import {AccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {RecordedAdminRules} from "./base/RecordedAdminRules.sol";
 import {ITransparencyLog} from "./interfaces/ITransparencyLog.sol";
 import {Entries} from "./libraries/Entries.sol";
 import {MerkleLog} from "./libraries/MerkleLog.sol";
@@ -10,8 +9,9 @@ import {MerkleLog} from "./libraries/MerkleLog.sol";
 /// @title TransparencyLog
 /// @notice The append-only Merkle log that every Shanji record is an entry of. It has no upgrade
 /// path and no function that removes or rewrites an entry; governance (the default admin, whose
-/// transfer goes through a delay) can only change which modules may append.
-contract TransparencyLog is ITransparencyLog, AccessControlDefaultAdminRules {
+/// transfer goes through a delay) can only change which contracts may append. The log's first
+/// entry records its first governance admin; every later governance change is an entry too.
+contract TransparencyLog is ITransparencyLog, RecordedAdminRules {
     using MerkleLog for MerkleLog.Tree;
 
     /// @inheritdoc ITransparencyLog
@@ -25,7 +25,7 @@ contract TransparencyLog is ITransparencyLog, AccessControlDefaultAdminRules {
     // ---------------------------------------------------------------- constructor
     /// @param adminDelay seconds that a transfer of the governance admin must wait
     /// @param admin the governance admin (the consortium's multisig or timelock in production)
-    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {}
+    constructor(uint48 adminDelay, address admin) RecordedAdminRules(adminDelay, admin) {}
 
     // ---------------------------------------------------------------- writes
     /// @inheritdoc ITransparencyLog
@@ -39,11 +39,10 @@ contract TransparencyLog is ITransparencyLog, AccessControlDefaultAdminRules {
 
     /// @inheritdoc ITransparencyLog
     function setWriter(address writer, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (writer == address(0)) revert LogWriterInvalid(writer);
+        // Writers are modules: contracts whose code says what they may append. A key is never one.
+        if (writer.code.length == 0) revert LogWriterInvalid(writer);
         _writers[writer] = allowed;
-        bytes32[] memory streams = new bytes32[](1);
-        streams[0] = Entries.streamId(Entries.STREAM_GOVERNANCE, bytes32(0));
-        _append(Entries.WRITER_SET, 0, msg.sender, streams, abi.encodePacked(writer, allowed));
+        _append(Entries.WRITER_SET, 0, msg.sender, _governanceStream(), abi.encodePacked(writer, allowed));
     }
 
     // ---------------------------------------------------------------- views
@@ -68,6 +67,21 @@ contract TransparencyLog is ITransparencyLog, AccessControlDefaultAdminRules {
     }
 
     // ---------------------------------------------------------------- internal
+    function _recordGovernance(uint8 action, bytes32 role, address account, uint64 value) internal override {
+        _append(
+            Entries.GOVERNANCE_CHANGED,
+            0,
+            msg.sender,
+            _governanceStream(),
+            abi.encodePacked(address(this), action, role, account, value)
+        );
+    }
+
+    function _governanceStream() private pure returns (bytes32[] memory streams) {
+        streams = new bytes32[](1);
+        streams[0] = Entries.streamId(Entries.STREAM_GOVERNANCE, bytes32(0));
+    }
+
     function _append(
         uint8 kind,
         uint64 actorOrg,

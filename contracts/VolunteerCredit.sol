@@ -14,7 +14,9 @@ import {MerkleLog} from "./libraries/MerkleLog.sol";
 /// @notice Volunteer service credit, redemptions and certificates. See IVolunteerCredit.
 contract VolunteerCredit is IVolunteerCredit, EIP712 {
     /// @inheritdoc IVolunteerCredit
-    uint256 public constant MAX_BATCH = 256;
+    /// @dev 150 credits to volunteers seen for the first time cost about 13M gas: under the 16,777,216
+    /// gas that one transaction may use since Osaka (EIP-7825).
+    uint256 public constant MAX_BATCH = 150;
 
     bytes32 public constant REDEEM_TYPEHASH = keccak256(
         "Redeem(bytes32 volunteer,uint64 merchantOrg,uint64 points,bytes32 externalRef,bytes32 serviceHash,"
@@ -27,9 +29,9 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
     uint256 private constant _ISSUERS = (1 << uint8(IRegistry.OrgKind.VolunteerOrg))
         | (1 << uint8(IRegistry.OrgKind.Charity)) | (1 << uint8(IRegistry.OrgKind.Enterprise));
     uint256 private constant _MERCHANT = 1 << uint8(IRegistry.OrgKind.Merchant);
-    /// @dev Service dates are YYYYMMDD between these bounds.
-    uint32 private constant _FIRST_DATE = 19_000_101;
-    uint32 private constant _LAST_DATE = 29_991_231;
+    /// @dev Service dates are YYYYMMDD calendar dates in these years.
+    uint32 private constant _FIRST_YEAR = 1900;
+    uint32 private constant _LAST_YEAR = 2999;
 
     IRegistry private immutable _registry;
     ITransparencyLog private immutable _log;
@@ -74,9 +76,9 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
 
     /// @inheritdoc IVolunteerCredit
     function issueCredits(uint64 activityId, CreditInput[] calldata credits) external {
+        uint64 orgId = _requireActivityOwner(activityId);
         uint256 n = credits.length;
         if (n == 0 || n > MAX_BATCH) revert CreditBatchSizeInvalid(n, MAX_BATCH);
-        uint64 orgId = _requireActivityOwner(activityId);
         for (uint256 i = 0; i < n; ++i) {
             _issue(activityId, orgId, credits[i]);
         }
@@ -97,10 +99,17 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
     }
 
     /// @inheritdoc IVolunteerCredit
-    function setConsentKey(bytes32 volunteer, address key) external {
+    function setConsentKey(bytes32 volunteer, address key, bytes32 creditRef, bytes calldata creditLeaf) external {
         (uint64 orgId,) = _registry.requireOperator(msg.sender, _ISSUERS);
-        if (volunteer == 0) revert CreditVolunteerInvalid(0);
         if (key == address(0)) revert CreditConsentKeyInvalid();
+        // Only an organisation that credited this volunteer knows who they are: it shows one of its
+        // credits to them, checked against that credit's record stream.
+        _checkRecordLeaf(Entries.recordStream(orgId, creditRef), creditRef, creditLeaf);
+        bytes calldata p = Leaf.payload(creditLeaf);
+        if (
+            uint8(creditLeaf[Leaf.KIND_OFFSET]) != Entries.CREDIT_ISSUED
+                || bytes32(p[Leaf.CREDIT_VOLUNTEER:Leaf.CREDIT_VOLUNTEER + 32]) != volunteer
+        ) revert CreditConsentNotIssuer(volunteer, orgId);
         Account storage a = _accounts[volunteer];
         if (a.consentKey != address(0)) revert CreditConsentKeySet(volunteer, a.consentKey);
         a.consentKey = key;
@@ -196,7 +205,7 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
         bytes32 recordStream = _newRecordStream(orgId, ref);
         if (c.volunteer == 0) revert CreditVolunteerInvalid(ref);
         if (c.serviceMinutes == 0 && c.points == 0) revert CreditAmountInvalid(ref);
-        if (c.serviceDate < _FIRST_DATE || c.serviceDate > _LAST_DATE) revert CreditDateInvalid(ref, c.serviceDate);
+        if (!_isDate(c.serviceDate)) revert CreditDateInvalid(ref, c.serviceDate);
         _accounts[c.volunteer].points += c.points;
         return _append(
             Entries.CREDIT_ISSUED,
@@ -245,6 +254,20 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
         if (input.points > acc.points) revert CreditBalanceInsufficient(input.volunteer, acc.points, input.points);
         a.points = acc.points - input.points;
         a.nonce = nonce + 1;
+    }
+
+    /// @dev Whether `date` (YYYYMMDD) is a real calendar date, leap years included.
+    function _isDate(uint32 date) private pure returns (bool) {
+        uint32 year = date / 10_000;
+        uint32 month = (date / 100) % 100;
+        uint32 day = date % 100;
+        if (year < _FIRST_YEAR || year > _LAST_YEAR || month == 0 || month > 12 || day == 0) return false;
+        if (month == 2) {
+            bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            return day <= (leap ? 29 : 28);
+        }
+        if (month == 4 || month == 6 || month == 9 || month == 11) return day <= 30;
+        return day <= 31;
     }
 
     function _requireActivityOwner(uint64 activityId) private view returns (uint64 orgId) {

@@ -113,8 +113,11 @@ interface ICharityLedger {
     error CharityBalanceInsufficient(uint64 campaignId, uint256 available, uint256 requested);
     error CharityBatchSizeInvalid(uint256 size, uint256 max);
     error CharityExternalRefInvalid();
-    /// @notice This organisation already recorded `externalRef`, as entry `entryIndex`.
-    error CharityRecordExists(bytes32 externalRef, uint64 entryIndex);
+    /// @notice This organisation already recorded `externalRef`; `latestIndex` is the record's latest
+    /// entry (the record itself, or its reversal).
+    error CharityRecordExists(bytes32 externalRef, uint64 latestIndex);
+    /// @notice An attestation covers entries up to `index`, but the log has only `size` entries.
+    error CharityIndexInvalid(uint64 index, uint256 size);
     error CharityAmountInvalid(bytes32 externalRef);
     error CharityDonorInvalid(bytes32 externalRef);
     error CharityChannelInvalid(bytes32 externalRef, uint8 channel);
@@ -148,7 +151,9 @@ interface ICharityLedger {
     /// @notice Opens a campaign of the caller's organisation (a charity).
     function openCampaign(OpenCampaignInput calldata input) external returns (uint64 campaignId);
 
-    /// @notice Closes a campaign to donations; spending its balance stays possible.
+    /// @notice Closes a campaign to donations; spending its balance stays possible. The time window
+    /// given at opening is information for disclosure rules: donations recorded after `endTime`
+    /// (imports often lag) are accepted until the campaign is closed.
     function closeCampaign(uint64 campaignId) external;
 
     /// @notice Records a published report: progress or final disclosure of a campaign, or, with
@@ -164,7 +169,7 @@ interface ICharityLedger {
     // ---------------------------------------------------------------- money in and out
     function recordDonation(uint64 campaignId, DonationInput calldata donation) external returns (uint64 index);
 
-    /// @notice Records up to MAX_BATCH donations to one campaign; one bad donation reverts all.
+    /// @notice Records up to MAX_BATCH (200) donations to one campaign; one bad donation reverts all.
     function recordDonations(uint64 campaignId, DonationInput[] calldata donations) external;
 
     /// @notice Pays out of a campaign. A payee organisation receives it as a grant to its campaign.
@@ -172,7 +177,7 @@ interface ICharityLedger {
         external
         returns (uint64 index);
 
-    /// @notice Records up to MAX_BATCH disbursements from one campaign; one bad record reverts all.
+    /// @notice Records up to MAX_BATCH (200) disbursements from one campaign; one bad record reverts all.
     function recordDisbursements(uint64 campaignId, DisbursementInput[] calldata disbursements) external;
 
     /// @notice Reverses the caller's organisation's record `externalRef` (a donation or a
@@ -180,7 +185,8 @@ interface ICharityLedger {
     function reverseRecord(bytes32 externalRef, uint16 reason, bytes calldata leaf) external returns (uint64 index);
 
     // ---------------------------------------------------------------- attestations and claims
-    /// @notice An auditor or regulator attests a report about organisation `subjectOrg`.
+    /// @notice An auditor or regulator attests a report about organisation `subjectOrg` (and
+    /// campaign `campaignId`, or 0) that covers the ledger up to entry `coversToIndex`.
     function attest(uint64 subjectOrg, uint64 campaignId, uint8 opinion, bytes32 reportHash, uint64 coversToIndex)
         external;
 

@@ -93,13 +93,14 @@ interface IRegistry {
 
     // ---------------------------------------------------------------- governance
     /// @notice Accredits an organisation and names its admin key.
+    /// @param kind an OrgKind other than None, as its number
     /// @param creditCode 18 ASCII characters, upper case
     /// @param overrideCheckCharacter accredit even though the check character is wrong (some
     /// codes really issued are said to fail it); the override is recorded in the entry. A code
     /// with a malformed shape is never accredited.
     /// @param metadataHash SHA-256 of the organisation's published profile (off chain)
     function accredit(
-        OrgKind kind,
+        uint8 kind,
         bytes18 creditCode,
         string calldata name,
         bytes32 metadataHash,

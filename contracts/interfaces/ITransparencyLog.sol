@@ -29,7 +29,7 @@ interface ITransparencyLog {
     error LogStreamCountInvalid(uint256 count);
     /// @notice The same stream appears twice in one entry.
     error LogStreamDuplicated(bytes32 streamId);
-    /// @notice The zero address cannot be a writer.
+    /// @notice A writer must be a contract (a module), not a key or the zero address.
     error LogWriterInvalid(address writer);
 
     // ---------------------------------------------------------------- events
@@ -48,7 +48,8 @@ interface ITransparencyLog {
         external
         returns (uint64 index);
 
-    /// @notice Allows or disallows a writer module; recorded as an entry in the governance stream.
+    /// @notice Allows or disallows a writer module (a contract); recorded as an entry in the
+    /// governance stream, as is every change of the governance admin (GOVERNANCE_CHANGED).
     /// Only the governance admin may call. Nothing can remove or change an entry once appended.
     function setWriter(address writer, bool allowed) external;
 

@@ -30,7 +30,7 @@ interface IVolunteerCredit {
         bytes32 volunteer; // keyed pseudonym
         uint32 serviceMinutes; // actual service time
         uint64 points;
-        uint32 serviceDate; // YYYYMMDD
+        uint32 serviceDate; // YYYYMMDD, a real calendar date
     }
 
     struct RedeemInput {
@@ -48,8 +48,9 @@ interface IVolunteerCredit {
     error CreditHashInvalid();
     error CreditBatchSizeInvalid(uint256 size, uint256 max);
     error CreditExternalRefInvalid();
-    /// @notice This organisation already recorded `externalRef`, as entry `entryIndex`.
-    error CreditRecordExists(bytes32 externalRef, uint64 entryIndex);
+    /// @notice This organisation already recorded `externalRef`; `latestIndex` is the record's latest
+    /// entry (the record itself, or its reversal).
+    error CreditRecordExists(bytes32 externalRef, uint64 latestIndex);
     error CreditVolunteerInvalid(bytes32 externalRef);
     /// @notice A credit needs minutes or points, and a plausible service date (YYYYMMDD).
     error CreditAmountInvalid(bytes32 externalRef);
@@ -64,6 +65,8 @@ interface IVolunteerCredit {
     /// @notice The volunteer already has consent key `current`.
     error CreditConsentKeySet(bytes32 volunteer, address current);
     error CreditConsentKeyMissing(bytes32 volunteer);
+    /// @notice Organisation `orgId` shows no credit of its own to `volunteer`.
+    error CreditConsentNotIssuer(bytes32 volunteer, uint64 orgId);
     error CreditConsentKeyInvalid();
     /// @notice The signature is not the volunteer's consent key's.
     error CreditConsentInvalid(bytes32 volunteer);
@@ -77,16 +80,17 @@ interface IVolunteerCredit {
 
     function issueCredit(uint64 activityId, CreditInput calldata credit) external returns (uint64 index);
 
-    /// @notice Issues up to MAX_BATCH credits for one activity; one bad credit reverts all.
+    /// @notice Issues up to MAX_BATCH (150) credits for one activity; one bad credit reverts all.
     function issueCredits(uint64 activityId, CreditInput[] calldata credits) external;
 
     /// @notice Reverses the caller's organisation's credit `externalRef`; `leaf` is its entry's
     /// leaf data. Refused if the volunteer has already spent the points.
     function reverseCredit(bytes32 externalRef, uint16 reason, bytes calldata leaf) external returns (uint64 index);
 
-    /// @notice Binds a consent key to a volunteer who has none yet (a volunteer organisation does
-    /// this when the volunteer enrols their wallet).
-    function setConsentKey(bytes32 volunteer, address key) external;
+    /// @notice Binds a consent key to a volunteer who has none yet. Only an organisation that has
+    /// credited the volunteer may (it knows who they are): it names one of its unreversed credits
+    /// to them (`creditRef`) and gives that credit's leaf data.
+    function setConsentKey(bytes32 volunteer, address key, bytes32 creditRef, bytes calldata creditLeaf) external;
 
     /// @notice Replaces the consent key, signed by the current key (EIP-712 RotateKey).
     function rotateConsentKey(bytes32 volunteer, address newKey, uint64 deadline, bytes calldata signature) external;

@@ -14,6 +14,7 @@ library Entries {
     // ---------------------------------------------------------------- entry kinds
     // Log governance (1-9)
     uint8 internal constant WRITER_SET = 1;
+    uint8 internal constant GOVERNANCE_CHANGED = 2;
     // Registry (10-29)
     uint8 internal constant ORG_ACCREDITED = 10;
     uint8 internal constant ORG_SUSPENDED = 11;

@@ -326,7 +326,7 @@ export async function recordDemo(system: DemoSystem, options: DemoOptions = {}):
     points: BigInt(10 * (1 + prng.int(5))),
     serviceDate: 20261101 + (i % 20),
   }));
-  await send(credit.write.issueCredits([1n, credits], operators.volunteers));
+  const creditEvents = await send(credit.write.issueCredits([1n, credits], operators.volunteers));
   await send(
     credit.write.issueCredits(
       [
@@ -348,7 +348,14 @@ export async function recordDemo(system: DemoSystem, options: DemoOptions = {}):
   const consent = privateKeyToAccount(bytesToHex(sha256Bytes(new TextEncoder().encode(`consent ${seed}`))));
   const courier = credits[0];
   if (courier) {
-    await send(credit.write.setConsentKey([courier.volunteer, consent.address], operators.volunteers));
+    // The association enrols the courier's wallet key, showing its own credit to the courier.
+    const courierLeaf = creditEvents[0]?.args.leaf as Hex;
+    await send(
+      credit.write.setConsentKey(
+        [courier.volunteer, consent.address, courier.externalRef, courierLeaf],
+        operators.volunteers,
+      ),
+    );
     const input = {
       volunteer: courier.volunteer,
       points: 10n,

@@ -1188,7 +1188,7 @@ export const registryAbi = [
   {
     "inputs": [
       {
-        "internalType": "enum IRegistry.OrgKind",
+        "internalType": "uint8",
         "name": "kind",
         "type": "uint8"
       },
@@ -2018,6 +2018,22 @@ export const charityLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "index",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "size",
+        "type": "uint256"
+      }
+    ],
+    "name": "CharityIndexInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "externalRef",
         "type": "bytes32"
@@ -2083,7 +2099,7 @@ export const charityLedgerAbi = [
       },
       {
         "internalType": "uint64",
-        "name": "entryIndex",
+        "name": "latestIndex",
         "type": "uint64"
       }
     ],
@@ -2971,6 +2987,22 @@ export const volunteerCreditAbi = [
     "inputs": [
       {
         "internalType": "bytes32",
+        "name": "volunteer",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "orgId",
+        "type": "uint64"
+      }
+    ],
+    "name": "CreditConsentNotIssuer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
         "name": "externalRef",
         "type": "bytes32"
       },
@@ -3023,7 +3055,7 @@ export const volunteerCreditAbi = [
       },
       {
         "internalType": "uint64",
-        "name": "entryIndex",
+        "name": "latestIndex",
         "type": "uint64"
       }
     ],
@@ -3620,6 +3652,16 @@ export const volunteerCreditAbi = [
         "internalType": "address",
         "name": "key",
         "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "creditRef",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes",
+        "name": "creditLeaf",
+        "type": "bytes"
       }
     ],
     "name": "setConsentKey",

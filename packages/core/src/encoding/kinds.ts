@@ -10,6 +10,7 @@ export const NO_PREVIOUS = 0xffff_ffff_ffff_ffffn;
 
 export const entryKind = {
   writerSet: 1,
+  governanceChanged: 2,
   orgAccredited: 10,
   orgSuspended: 11,
   orgReinstated: 12,
@@ -46,6 +47,16 @@ export const streamKind = {
 } as const;
 
 export type StreamKindName = keyof typeof streamKind;
+
+/** Actions of a governanceChanged entry (contracts/base/RecordedAdminRules.sol). */
+export const governanceAction = {
+  roleGranted: 1,
+  roleRevoked: 2,
+  adminTransferBegun: 3,
+  adminTransferCancelled: 4,
+  delayChangeBegun: 5,
+  delayChangeRolledBack: 6,
+} as const;
 
 /** IRegistry.OrgKind */
 export const orgKind = {

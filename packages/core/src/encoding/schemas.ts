@@ -31,6 +31,13 @@ export const payloadSchemas = {
     ["writer", "address"],
     ["allowed", "bool"],
   ],
+  governanceChanged: [
+    ["contract", "address"],
+    ["action", "u8"],
+    ["role", "bytes32"],
+    ["account", "address"],
+    ["value", "u64"],
+  ],
   orgAccredited: [
     ["orgId", "u64"],
     ["orgKind", "u8"],

@@ -19,11 +19,10 @@ const NEGATIVE_SIGNS = "-\u2212\uff0d"; // hyphen-minus, minus sign, full-width 
 
 export function parseAmount(text: string, currency: CurrencyCode): ParseAmountReturnType {
   const decimals = currencyDecimals(currency);
-  const fail = (reason: AmountParseErrorReason, problem: string, details?: string): never => {
+  const fail = (reason: AmountParseErrorReason, problem: string): never => {
     throw new AmountParseError(`${JSON.stringify(text)} is not a valid amount: ${problem}.`, {
       reason,
       input: String(text),
-      details,
     });
   };
 

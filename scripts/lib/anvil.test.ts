@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPublicClient, createWalletClient, http, parseEther } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { afterEach, describe, expect, test } from "vitest";
+import { type StartAnvilReturnType, startAnvil } from "./anvil.ts";
+
+const MNEMONIC = "test test test test test test test test test test test junk";
+const RECIPIENT = "0x000000000000000000000000000000000000bEEF";
+
+const started: StartAnvilReturnType[] = [];
+async function start(parameters: Parameters<typeof startAnvil>[0] = {}): Promise<StartAnvilReturnType> {
+  const anvil = await startAnvil({ silent: true, ...parameters });
+  started.push(anvil);
+  return anvil;
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((anvil) => anvil.stop()));
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  return ((await response.json()) as { result: unknown }).result;
+}
+
+describe("startAnvil", () => {
+  test("behavior: starts on a free port and answers eth_chainId", async () => {
+    const anvil = await start();
+    expect(anvil.port).toBeGreaterThan(0);
+    expect(anvil.url).toBe(`http://127.0.0.1:${anvil.port}`);
+    expect(await rpc(anvil.url, "eth_chainId")).toBe("0x7a69"); // 31337
+    expect(isRunning(anvil.pid)).toBe(true);
+  });
+
+  test("args: chainId and port", async () => {
+    const port = await freePort();
+    const anvil = await start({ port, chainId: 1_337_001 });
+    expect(anvil.port).toBe(port);
+    expect(await rpc(anvil.url, "eth_chainId")).toBe(`0x${(1_337_001).toString(16)}`);
+  });
+
+  test("behavior: stop ends the process and frees the port for another anvil", async () => {
+    const first = await startAnvil({ silent: true });
+    await first.stop();
+    expect(isRunning(first.pid)).toBe(false);
+    const second = await start({ port: first.port });
+    expect(second.port).toBe(first.port);
+    expect(await rpc(second.url, "eth_chainId")).toBe("0x7a69");
+  });
+
+  test("behavior: stop twice is the same stop", async () => {
+    const anvil = await startAnvil({ silent: true });
+    const stopping = anvil.stop();
+    expect(anvil.stop()).toBe(stopping);
+    await stopping;
+    expect(isRunning(anvil.pid)).toBe(false);
+  });
+
+  test("behavior: a state file keeps blocks and balances across stop and start", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "shanji-anvil-"));
+    try {
+      const stateFile = join(dir, "state.json");
+      const first = await startAnvil({ silent: true, stateFile });
+      const wallet = createWalletClient({
+        account: mnemonicToAccount(MNEMONIC),
+        chain: foundry,
+        transport: http(first.url),
+      });
+      const before = createPublicClient({ chain: foundry, transport: http(first.url) });
+      const hash = await wallet.sendTransaction({ to: RECIPIENT, value: parseEther("1.5") });
+      await before.waitForTransactionReceipt({ hash });
+      await wallet.sendTransaction({ to: RECIPIENT, value: parseEther("0.5") });
+      const blockNumber = await before.getBlockNumber();
+      const sender = await before.getBalance({ address: wallet.account.address });
+      expect(blockNumber).toBe(2n);
+      await first.stop(); // SIGTERM: anvil writes the state file on its way out
+
+      const second = await start({ stateFile });
+      const after = createPublicClient({ chain: foundry, transport: http(second.url) });
+      expect(await after.getBlockNumber()).toBe(blockNumber);
+      expect(await after.getBalance({ address: RECIPIENT })).toBe(parseEther("2"));
+      expect(await after.getBalance({ address: wallet.account.address })).toBe(sender);
+      expect((await after.getTransactionReceipt({ hash })).status).toBe("success");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("error: a taken port rejects with anvil's own message", async () => {
+    const first = await start();
+    await expect(startAnvil({ silent: true, port: first.port })).rejects.toThrow(/exited.*\n.*Address already in use/s);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
