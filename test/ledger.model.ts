@@ -62,6 +62,20 @@ export interface DonationSpec {
   reuse: number | null;
 }
 
+export interface DisbursementSpec {
+  amount: AmountSpec;
+  category: number;
+  /** How many evidence hashes (at least 1 for program spending). */
+  evidence: number;
+  purpose: number | null;
+  /**
+   * For a grant, the payee campaign as an offset from the paying one (0: itself, which is
+   * refused; the campaigns wrap around); null for an external payee.
+   */
+  grantTo: number | null;
+  reuse: number | null;
+}
+
 export interface CreditSpec {
   volunteer: number;
   minutes: number;
@@ -76,31 +90,56 @@ export type Op =
   | {
       type: "disburse";
       campaign: number;
-      amount: AmountSpec;
-      category: number;
-      evidence: number;
-      purpose: number | null;
-      /** A campaign index to pay as a grant, or null for an external payee. */
-      grantTo: number | null;
-      reuse: number | null;
+      /** Pick `campaign` among the campaigns that hold money (if any), not among all. */
+      funded: boolean;
+      disbursement: DisbursementSpec;
     }
-  | { type: "reverse"; pick: number; reason: number; wrongLeaf: boolean }
+  | { type: "disburseBatch"; campaign: number; funded: boolean; disbursements: DisbursementSpec[] }
+  | {
+      type: "reverse";
+      pick: number;
+      /**
+       * Pick among all records, or only among those (if any) that are rarer: disbursements,
+       * grants, or records whose money has been spent since, so that reversing them must fail.
+       */
+      among: "records" | "disbursements" | "grants" | "spent";
+      reason: number;
+      wrongLeaf: boolean;
+    }
   | { type: "close"; campaign: number }
   | { type: "issueCredit"; credit: CreditSpec }
   | { type: "issueCredits"; credits: CreditSpec[] }
   | { type: "reverseCredit"; pick: number; reason: number; wrongLeaf: boolean }
-  | { type: "redeem"; volunteer: number; points: AmountSpec; reuse: number | null; forged: boolean };
+  | {
+      type: "redeem";
+      volunteer: number;
+      /** Pick `volunteer` among those who have points (if any). */
+      funded: boolean;
+      points: AmountSpec;
+      reuse: number | null;
+      forged: boolean;
+    };
 
 const rarely = <T>(common: fc.Arbitrary<T>, rare: fc.Arbitrary<T>, odds: number) =>
   fc.oneof({ weight: odds, arbitrary: common }, { weight: 1, arbitrary: rare });
 
+const campaignIndex = fc.nat({ max: 3 });
+
+/** Mostly a share of what is available, so that most spending succeeds and some overdraws. */
 const amountSpec: fc.Arbitrary<AmountSpec> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("share"), permille: fc.integer({ min: 1, max: 1000 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("over"), extra: fc.bigInt({ min: 1n, max: 10n ** 6n }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("raw"), value: fc.bigInt({ min: 1n, max: 10n ** 12n }) }) },
+  {
+    weight: 8,
+    // Some shares take everything, to drain campaigns that later owe a reversal.
+    arbitrary: fc.record({
+      kind: fc.constant("share"),
+      permille: rarely(fc.integer({ min: 1, max: 1000 }), fc.constant(1000), 4),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("over"), extra: fc.bigInt({ min: 1n, max: 10n ** 6n }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("raw"), value: fc.bigInt({ min: 1n, max: 10n ** 12n }) }) },
 );
 
-/** `errorOdds`: about 1 in errorOdds donations reuses a ref or names a purpose. */
+/** About 1 in `errorOdds + 1` donations reuses a ref, and as many name a purpose (valid or not). */
 const donationSpec = (errorOdds: number): fc.Arbitrary<DonationSpec> =>
   fc.record({
     amount: fc.bigInt({ min: 1n, max: 10n ** 12n }),
@@ -111,33 +150,53 @@ const donationSpec = (errorOdds: number): fc.Arbitrary<DonationSpec> =>
     reuse: rarely(fc.constant(null), fc.nat(), errorOdds),
   });
 
+const disbursementSpec = (errorOdds: number): fc.Arbitrary<DisbursementSpec> => {
+  // Batches rarely grant to the paying campaign itself, or one bad item would sink most of them.
+  const grantOffset =
+    errorOdds > 10 ? rarely(fc.integer({ min: 1, max: 3 }), fc.constant(0), errorOdds) : campaignIndex;
+  return fc.record({
+    amount: amountSpec,
+    category: fc.integer({ min: 1, max: 3 }),
+    evidence: fc.integer({ min: 0, max: 3 }),
+    purpose: rarely(fc.constant(null), fc.nat({ max: 2 }), errorOdds),
+    grantTo: fc.option(grantOffset, { freq: 2 }),
+    reuse: rarely(fc.constant(null), fc.nat(), errorOdds * 3),
+  });
+};
+
+const serviceDate = fc.oneof(
+  {
+    weight: 20,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 2020, max: 2030 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }))
+      .map(([y, m, d]) => y * 10_000 + m * 100 + d),
+  },
+  // Leap days and month ends that exist.
+  { weight: 2, arbitrary: fc.constantFrom(20_240_229, 20_000_229, 20_250_131, 20_250_430, 29_991_231, 19_000_101) },
+  // And dates that do not.
+  { weight: 1, arbitrary: fc.constantFrom(0, 18_991_231, 30_000_101, 20_230_229, 21_000_229, 20_250_431, 20_251_301) },
+);
+
 const creditSpec = (errorOdds: number): fc.Arbitrary<CreditSpec> =>
   fc.record({
     volunteer: fc.nat({ max: 3 }),
     minutes: fc.integer({ min: 0, max: 600 }),
     points: fc.bigInt({ min: 0n, max: 10n ** 6n }),
-    serviceDate: rarely(
-      fc.tuple(fc.integer({ min: 2020, max: 2030 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).map(
-        ([y, m, d]) => y * 10_000 + m * 100 + d,
-      ),
-      fc.constantFrom(0, 18_991_231, 30_000_101),
-      errorOdds * 2,
-    ),
+    serviceDate: errorOdds > 10 ? serviceDate.filter(isServiceDate) : serviceDate,
     reuse: rarely(fc.constant(null), fc.nat(), errorOdds),
   });
 
-const campaignIndex = fc.nat({ max: 3 });
 const reason = fc.integer({ min: 1, max: 0xffff });
 const seldom = rarely(fc.constant(false), fc.constant(true), 9);
 
 /** One operation, weighted towards the money-moving ones. */
 export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   {
-    weight: 5,
+    weight: 12,
     arbitrary: fc.record({ type: fc.constant("donate"), campaign: campaignIndex, donation: donationSpec(4) }),
   },
   {
-    weight: 2,
+    weight: 6,
     arbitrary: fc.record({
       type: fc.constant("donateBatch"),
       campaign: campaignIndex,
@@ -145,37 +204,53 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
-    weight: 5,
+    weight: 10,
     arbitrary: fc.record({
       type: fc.constant("disburse"),
       campaign: campaignIndex,
-      amount: amountSpec,
-      category: fc.integer({ min: 1, max: 3 }),
-      evidence: fc.integer({ min: 0, max: 3 }),
-      purpose: rarely(fc.constant(null), fc.nat({ max: 2 }), 3),
-      grantTo: rarely(fc.constant(null), campaignIndex, 2),
-      reuse: rarely(fc.constant(null), fc.nat(), 8),
+      funded: rarely(fc.constant(true), fc.constant(false), 3),
+      disbursement: disbursementSpec(3),
     }),
   },
-  { weight: 4, arbitrary: fc.record({ type: fc.constant("reverse"), pick: fc.nat(), reason, wrongLeaf: seldom }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant("close"), campaign: campaignIndex }) },
-  { weight: 3, arbitrary: fc.record({ type: fc.constant("issueCredit"), credit: creditSpec(6) }) },
   {
-    weight: 1,
+    weight: 3,
+    arbitrary: fc.record({
+      type: fc.constant("disburseBatch"),
+      campaign: campaignIndex,
+      funded: rarely(fc.constant(true), fc.constant(false), 3),
+      disbursements: fc.array(disbursementSpec(20), { minLength: 1, maxLength: 5 }),
+    }),
+  },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      type: fc.constant("reverse"),
+      pick: fc.nat(),
+      among: fc.constantFrom("records", "records", "disbursements", "grants", "spent", "spent"),
+      reason,
+      wrongLeaf: seldom,
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("close"), campaign: campaignIndex }) },
+  { weight: 8, arbitrary: fc.record({ type: fc.constant("issueCredit"), credit: creditSpec(6) }) },
+  {
+    weight: 2,
     arbitrary: fc.record({
       type: fc.constant("issueCredits"),
       credits: fc.array(creditSpec(40), { minLength: 1, maxLength: 20 }),
     }),
   },
   {
-    weight: 2,
+    weight: 4,
     arbitrary: fc.record({ type: fc.constant("reverseCredit"), pick: fc.nat(), reason, wrongLeaf: seldom }),
   },
   {
-    weight: 3,
+    weight: 6,
     arbitrary: fc.record({
       type: fc.constant("redeem"),
-      volunteer: fc.nat({ max: 3 }),
+      // Volunteer 3 has no consent key.
+      volunteer: rarely(fc.nat({ max: 2 }), fc.constant(3), 6),
+      funded: rarely(fc.constant(true), fc.constant(false), 3),
       points: amountSpec,
       reuse: rarely(fc.constant(null), fc.nat(), 8),
       forged: seldom,
@@ -227,6 +302,7 @@ export type Call =
   | { fn: "recordDonation"; charity: number; campaignId: bigint; donation: DonationInput }
   | { fn: "recordDonations"; charity: number; campaignId: bigint; donations: DonationInput[] }
   | { fn: "recordDisbursement"; charity: number; campaignId: bigint; disbursement: DisbursementInput }
+  | { fn: "recordDisbursements"; charity: number; campaignId: bigint; disbursements: DisbursementInput[] }
   | { fn: "reverseRecord"; charity: number; externalRef: Hex; reason: number; leafIndex: bigint }
   | { fn: "closeCampaign"; charity: number; campaignId: bigint }
   | { fn: "issueCredit"; activityId: bigint; credit: CreditInput }
@@ -306,15 +382,15 @@ export function initialState(ctx: LedgerContext): LedgerState {
 
 // ---------------------------------------------------------------- the step function
 class Revert {
-  constructor(
-    readonly error: string,
-    readonly args: readonly unknown[],
-  ) {}
+  readonly error: string;
+  readonly args: readonly unknown[];
+  constructor(error: string, args: readonly unknown[]) {
+    this.error = error;
+    this.args = args;
+  }
 }
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
-const FIRST_SERVICE_DATE = 19_000_101;
-const LAST_SERVICE_DATE = 29_991_231;
 const donorKind = { receipt: 0, organisation: 1 } as const;
 const payeeKind = { external: 0, organisation: 1 } as const;
 const programCategory = 1;
@@ -330,31 +406,54 @@ const recordKey = (orgId: bigint, ref: Hex) => `${orgId}:${ref}`;
 /**
  * Plans one operation against `state`: the call to send and its outcome. `state` is not changed;
  * the returned `state` is the one after the call (the same object when the call must revert).
+ * `label` names what happened ("reverse grant: CharityBalanceInsufficient"), to measure coverage.
  */
 export function step(
   ctx: LedgerContext,
   state: LedgerState,
   op: Op,
-): { call: Call; outcome: Outcome; state: LedgerState } {
+): { call: Call; outcome: Outcome; state: LedgerState; label: string } {
   const draft = structuredClone(state);
   const m = new Draft(ctx, draft);
   const call = m.prepare(op);
+  const what = describeCall(call, state);
   try {
     const entries = m.apply(call);
-    return { call, outcome: { ok: true, entries }, state: draft };
+    return { call, outcome: { ok: true, entries }, state: draft, label: `${what}: ok` };
   } catch (e) {
     if (!(e instanceof Revert)) throw e;
-    return { call, outcome: { ok: false, error: e.error, args: e.args }, state };
+    return { call, outcome: { ok: false, error: e.error, args: e.args }, state, label: `${what}: ${e.error}` };
+  }
+}
+
+function describeCall(call: Call, state: LedgerState): string {
+  switch (call.fn) {
+    case "recordDisbursement":
+      return call.disbursement.payeeKind === payeeKind.organisation ? "grant" : "disburse";
+    case "recordDisbursements":
+      return call.disbursements.some((d) => d.payeeKind === payeeKind.organisation)
+        ? "recordDisbursements with grants"
+        : "recordDisbursements";
+    case "reverseRecord": {
+      const r = state.charityRecords.find((x) => x.charity === call.charity && x.ref === call.externalRef);
+      if (r === undefined) return "reverse nothing";
+      return r.kind === "donation" ? "reverse donation" : r.payee === null ? "reverse disbursement" : "reverse grant";
+    }
+    default:
+      return call.fn;
   }
 }
 
 class Draft {
   private readonly entries: ExpectedEntry[] = [];
+  private readonly ctx: LedgerContext;
+  /** The state being changed; thrown away if the call reverts. */
+  private readonly s: LedgerState;
 
-  constructor(
-    private readonly ctx: LedgerContext,
-    private readonly s: LedgerState,
-  ) {}
+  constructor(ctx: LedgerContext, s: LedgerState) {
+    this.ctx = ctx;
+    this.s = s;
+  }
 
   // ---------------------------------------------------------------- building the call
   prepare(op: Op): Call {
@@ -369,34 +468,49 @@ class Draft {
         const donations = op.donations.map((d) => this.donation(c, d));
         return { fn: "recordDonations", charity: c.charity, campaignId: c.id, donations };
       }
-      case "disburse": {
-        const c = at(ctx.campaigns, op.campaign, "campaign");
-        const externalRef = this.ref(op.reuse);
-        const available = at(s.campaigns, op.campaign, "campaign").balance;
-        const grant = op.grantTo === null ? null : at(ctx.campaigns, op.grantTo, "campaign");
-        const evidenceCount = op.category === programCategory ? Math.max(1, op.evidence) : op.evidence;
-        const disbursement: DisbursementInput = {
-          externalRef,
-          category: op.category,
-          amount: resolveAmount(op.amount, available),
-          payeeKind: grant === null ? payeeKind.external : payeeKind.organisation,
-          payee:
-            grant === null
-              ? hashOf(`payee:${externalRef}`)
-              : numberToHex(at(ctx.charities, grant.charity, "charity").orgId, { size: 32 }),
-          payeeCampaignId: grant?.id ?? 0n,
-          purposeTag: this.purposeTag(op.purpose),
-          evidence: Array.from({ length: evidenceCount }, (_, i) => hashOf(`evidence:${externalRef}:${i}`)),
-        };
-        return { fn: "recordDisbursement", charity: c.charity, campaignId: c.id, disbursement };
+      case "disburse":
+      case "disburseBatch": {
+        const ci = op.funded ? pickAmong(s.campaigns, (c) => c.balance > 0n, op.campaign) : op.campaign;
+        const c = at(ctx.campaigns, ci, "campaign");
+        // Shares are of what is left after the batch's earlier disbursements.
+        let available = at(s.campaigns, ci, "campaign").balance;
+        const specs = op.type === "disburse" ? [op.disbursement] : op.disbursements;
+        const disbursements = specs.map((spec) => {
+          const d = this.disbursement(ci, spec, available);
+          available = available > d.amount ? available - d.amount : 0n;
+          return d;
+        });
+        return op.type === "disburse"
+          ? {
+              fn: "recordDisbursement",
+              charity: c.charity,
+              campaignId: c.id,
+              disbursement: at(disbursements, 0, "item"),
+            }
+          : { fn: "recordDisbursements", charity: c.charity, campaignId: c.id, disbursements };
       }
       case "reverse": {
         if (s.charityRecords.length === 0) {
           // Nothing to reverse yet: a ref no one recorded.
           return { fn: "reverseRecord", charity: 0, externalRef: this.freshRef(), reason: op.reason, leafIndex: 0n };
         }
-        const r = at(s.charityRecords, op.pick % s.charityRecords.length, "record");
-        // Entry 0 (a WRITER_SET) is no record's leaf.
+        const balance = (campaign: number | null) =>
+          campaign === null ? 0n : at(s.campaigns, campaign, "campaign").balance;
+        const wanted = (r: CharityRecord): boolean => {
+          switch (op.among) {
+            case "records":
+              return true;
+            case "disbursements":
+              return r.kind === "disbursement";
+            case "grants":
+              return r.payee !== null;
+            case "spent":
+              return !r.reversed && r.amount > balance(r.kind === "donation" ? r.campaign : r.payee);
+          }
+        };
+        const i = pickAmong(s.charityRecords, wanted, op.pick);
+        const r = at(s.charityRecords, i % s.charityRecords.length, "record");
+        // Entry 0 (the log's first governance entry) is no record's leaf.
         const leafIndex = op.wrongLeaf ? 0n : r.index;
         return { fn: "reverseRecord", charity: r.charity, externalRef: r.ref, reason: op.reason, leafIndex };
       }
@@ -420,8 +534,9 @@ class Draft {
         return { fn: "reverseCredit", externalRef: r.ref, reason: op.reason, leafIndex: op.wrongLeaf ? 0n : r.index };
       }
       case "redeem": {
-        const v = at(ctx.volunteers, op.volunteer, "volunteer");
-        const account = at(s.accounts, op.volunteer, "volunteer");
+        const vi = op.funded ? pickAmong(s.accounts, (a) => a.points > 0n, op.volunteer) : op.volunteer;
+        const v = at(ctx.volunteers, vi, "volunteer");
+        const account = at(s.accounts, vi, "volunteer");
         const externalRef = this.ref(op.reuse);
         const input: RedeemInput = {
           volunteer: v.pseudonym,
@@ -430,7 +545,7 @@ class Draft {
           serviceHash: hashOf(`service:${externalRef}`),
           deadline: REDEEM_DEADLINE,
         };
-        return { fn: "redeem", input, volunteer: op.volunteer, nonce: account.nonce, forged: op.forged };
+        return { fn: "redeem", input, volunteer: vi, nonce: account.nonce, forged: op.forged };
       }
     }
   }
@@ -468,6 +583,26 @@ class Draft {
     };
   }
 
+  private disbursement(ci: number, spec: DisbursementSpec, available: bigint): DisbursementInput {
+    const externalRef = this.ref(spec.reuse);
+    const campaigns = this.ctx.campaigns;
+    const grant = spec.grantTo === null ? null : at(campaigns, (ci + spec.grantTo) % campaigns.length, "campaign");
+    const evidenceCount = spec.category === programCategory ? Math.max(1, spec.evidence) : spec.evidence;
+    return {
+      externalRef,
+      category: spec.category,
+      amount: resolveAmount(spec.amount, available),
+      payeeKind: grant === null ? payeeKind.external : payeeKind.organisation,
+      payee:
+        grant === null
+          ? hashOf(`payee:${externalRef}`)
+          : numberToHex(at(this.ctx.charities, grant.charity, "charity").orgId, { size: 32 }),
+      payeeCampaignId: grant?.id ?? 0n,
+      purposeTag: this.purposeTag(spec.purpose),
+      evidence: Array.from({ length: evidenceCount }, (_, i) => hashOf(`evidence:${externalRef}:${i}`)),
+    };
+  }
+
   private credit(c: CreditSpec): CreditInput {
     return {
       externalRef: this.ref(c.reuse),
@@ -492,6 +627,9 @@ class Draft {
       }
       case "recordDisbursement":
         this.disburse(call.charity, this.campaignIndex(call.campaignId), call.disbursement);
+        break;
+      case "recordDisbursements":
+        for (const d of call.disbursements) this.disburse(call.charity, this.campaignIndex(call.campaignId), d);
         break;
       case "reverseRecord":
         this.reverse(call.charity, call.externalRef, call.reason, call.leafIndex);
@@ -583,7 +721,8 @@ class Draft {
     if (d.payeeKind === payeeKind.organisation) {
       payee = this.campaignIndex(d.payeeCampaignId);
       const target = at(this.s.campaigns, payee, "campaign");
-      if (payee === ci || !target.open) throw new Revert("CharityGrantCampaignInvalid", [d.externalRef, d.payeeCampaignId]);
+      if (payee === ci || !target.open)
+        throw new Revert("CharityGrantCampaignInvalid", [d.externalRef, d.payeeCampaignId]);
       target.balance += d.amount;
       streams.push(campaignStream(d.payeeCampaignId));
     }
@@ -672,9 +811,7 @@ class Draft {
     const ref = c.externalRef;
     this.newRecord(orgId, ref, "CreditRecordExists");
     if (c.serviceMinutes === 0 && c.points === 0n) throw new Revert("CreditAmountInvalid", [ref]);
-    if (c.serviceDate < FIRST_SERVICE_DATE || c.serviceDate > LAST_SERVICE_DATE) {
-      throw new Revert("CreditDateInvalid", [ref, c.serviceDate]);
-    }
+    if (!isServiceDate(c.serviceDate)) throw new Revert("CreditDateInvalid", [ref, c.serviceDate]);
     const v = this.ctx.volunteers.findIndex((x) => x.pseudonym === c.volunteer);
     at(this.s.accounts, v, "volunteer").points += c.points;
     const streams = [activityStream(activityId), volunteerStream(c.volunteer), recordStream(orgId, ref)];
@@ -749,6 +886,19 @@ class Draft {
     });
     this.s.recordHeads.set(recordKey(orgId, ref), index);
   }
+}
+
+/** Whether `date` (YYYYMMDD) is a calendar date in the years 1900..2999. */
+export function isServiceDate(date: number): boolean {
+  const [year, month, day] = [Math.floor(date / 10_000), Math.floor(date / 100) % 100, date % 100];
+  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** The index of the `pick`-th item (cyclically) that satisfies `test`; `pick` itself if none does. */
+function pickAmong<T>(items: readonly T[], test: (item: T) => boolean, pick: number): number {
+  const matching = items.flatMap((item, i) => (test(item) ? [i] : []));
+  return matching.length === 0 ? pick : (matching[pick % matching.length] as number);
 }
 
 /** The amount `spec` names when `available` is on hand; never 0. */
