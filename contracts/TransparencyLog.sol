@@ -39,8 +39,11 @@ contract TransparencyLog is ITransparencyLog, RecordedAdminRules {
 
     /// @inheritdoc ITransparencyLog
     function setWriter(address writer, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        // Writers are modules: contracts whose code says what they may append. A key is never one.
-        if (writer.code.length == 0) revert LogWriterInvalid(writer);
+        // Writers are modules: contracts whose code says what they may append. A key is never one,
+        // not even a key whose code is an EIP-7702 delegation (0xef0100 ‖ delegate address).
+        bytes memory code = writer.code;
+        bool delegated = code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;
+        if (code.length == 0 || delegated) revert LogWriterInvalid(writer);
         _writers[writer] = allowed;
         _append(Entries.WRITER_SET, 0, msg.sender, _governanceStream(), abi.encodePacked(writer, allowed));
     }

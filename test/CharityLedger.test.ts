@@ -1,10 +1,11 @@
 // CharityLedger: campaigns, donations, disbursements and grants, reversals, disclosures,
 // attestations and enterprise contribution claims — each function's behaviour and its errors,
 // read back through the log entries it appends.
-import { campaignStream, orgStream, recordStream } from "@shanji/core";
+
 import type { ContractReturnType, WalletClient } from "@nomicfoundation/hardhat-viem/types";
-import { describe, expect, test } from "vitest";
+import { campaignStream, orgStream, recordStream } from "@shanji/core";
 import { type Address, getAddress, type Hex, keccak256, numberToHex, sha256, stringToHex, zeroHash } from "viem";
+import { describe, expect, test } from "vitest";
 import { accreditOrg, deploySystem, type OrgKind, orgKind, type System } from "./_fixture/deploySystem.ts";
 import { type Appended, mined, minedOne, recordOf, snapshotFixture, streamsOf, tamper } from "./_moduleKit.ts";
 
@@ -16,7 +17,6 @@ const TAG_SCHOOL = stringToHex("school", { size: 32 });
 const TAG_OTHER = stringToHex("shelter", { size: 32 });
 const JAN_2026 = 1_767_225_600n;
 const NINETY_DAYS = 90n * 24n * 3600n;
-const MAX_BATCH = 256;
 
 const ref = (label: string): Hex => stringToHex(label, { size: 32 });
 const hash = (label: string): Hex => sha256(stringToHex(label));
@@ -143,6 +143,11 @@ async function balanceOf(ctx: Ctx, campaignId: bigint): Promise<bigint> {
   return (await ctx.system.charity.read.campaign([campaignId])).balance;
 }
 
+/** MAX_BATCH as the ledger states it. */
+async function maxBatch(ctx: Ctx): Promise<number> {
+  return Number(await ctx.system.charity.read.MAX_BATCH());
+}
+
 /** Records a receipt donation of `amount` to A's campaign. */
 async function donateToA(ctx: Ctx, externalRef: Hex, amount = 10_000n): Promise<Appended> {
   return minedOne(ctx.system, ctx.a.charity.write.recordDonation([ctx.campaignA, donation(externalRef, { amount })]));
@@ -210,7 +215,10 @@ describe("openCampaign", () => {
   test("args: 16 purpose tags (the maximum) are accepted", async () => {
     const ctx = await setup();
     const tags = Array.from({ length: 16 }, (_, i) => ref(`purpose ${i}`));
-    const { entry } = await minedOne(ctx.system, ctx.a.charity.write.openCampaign([campaignInput({ purposeTags: tags })]));
+    const { entry } = await minedOne(
+      ctx.system,
+      ctx.a.charity.write.openCampaign([campaignInput({ purposeTags: tags })]),
+    );
     expect(recordOf(entry, "campaignOpened").purposeTags).toEqual(tags);
   });
 
@@ -393,7 +401,11 @@ describe("publishDisclosure", () => {
       ctx.a.charity.write.publishDisclosure([0n, 3, report, JAN_2026 - 365n * 86_400n, JAN_2026 - 1n]),
     );
     expect(streamsOf(entry)).toEqual([orgStream(ctx.a.orgId)]);
-    expect(recordOf(entry, "disclosurePublished")).toMatchObject({ campaignId: 0n, disclosureKind: 3, reportHash: report });
+    expect(recordOf(entry, "disclosurePublished")).toMatchObject({
+      campaignId: 0n,
+      disclosureKind: 3,
+      reportHash: report,
+    });
   });
 
   test("behavior: a closed campaign can still publish its final disclosure", async () => {
@@ -548,6 +560,33 @@ describe("recordDonation", () => {
     );
   });
 
+  test("error: re-importing a reversed record is still refused with CharityRecordExists", async () => {
+    const ctx = await setup();
+    const { leaf } = await donateToA(ctx, ref("DON-1"));
+    await minedOne(ctx.system, ctx.a.charity.write.reverseRecord([ref("DON-1"), 1, leaf]));
+    await ctx.system.viem.assertions.revertWithCustomError(
+      ctx.a.charity.write.recordDonation([ctx.campaignA, donation(ref("DON-1"))]),
+      ctx.a.charity,
+      "CharityRecordExists",
+    );
+  });
+
+  // CharityRecordExists(externalRef, latestIndex) names the record's latest entry: the record
+  // itself until it is reversed, its reversal after (an importer follows the reversal's targetIndex
+  // back to the record).
+  test("error: re-importing a reversed record names the record's latest entry, the reversal, in CharityRecordExists", async () => {
+    const ctx = await setup();
+    const donated = await donateToA(ctx, ref("DON-1"));
+    const reversal = await minedOne(ctx.system, ctx.a.charity.write.reverseRecord([ref("DON-1"), 1, donated.leaf]));
+    expect(recordOf(reversal.entry, "recordReversed").targetIndex).toBe(donated.entry.index);
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDonation([ctx.campaignA, donation(ref("DON-1"))]),
+      ctx.a.charity,
+      "CharityRecordExists",
+      [ref("DON-1"), reversal.entry.index],
+    );
+  });
+
   test("error: a zero external reference is refused with CharityExternalRefInvalid", async () => {
     const ctx = await setup();
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
@@ -685,34 +724,63 @@ describe("recordDonations", () => {
     };
   }
 
-  test("error: an empty batch is refused with CharityBatchSizeInvalid(0, 256)", async () => {
+  test("behavior: MAX_BATCH is 200, as ICharityLedger documents", async () => {
+    const ctx = await setup();
+    expect(await maxBatch(ctx)).toBe(200);
+  });
+
+  test("error: an empty batch is refused with CharityBatchSizeInvalid(0, MAX_BATCH)", async () => {
     const ctx = await setup();
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
       ctx.a.charity.write.recordDonations([ctx.campaignA, []]),
       ctx.a.charity,
       "CharityBatchSizeInvalid",
-      [0n, BigInt(MAX_BATCH)],
+      [0n, BigInt(await maxBatch(ctx))],
     );
   });
 
-  test("behavior: a batch of 256 (the maximum) appends 256 entries and adds up the balance", async () => {
+  test("behavior: a batch of MAX_BATCH (the maximum) appends MAX_BATCH entries and adds up the balance", async () => {
     const ctx = await setup();
+    const max = await maxBatch(ctx);
     const sizeBefore = await ctx.system.log.read.size();
-    const donations = batch(MAX_BATCH);
+    const donations = batch(max);
     const appended = await mined(ctx.system, ctx.a.charity.write.recordDonations([ctx.campaignA, donations]));
-    expect(appended).toHaveLength(MAX_BATCH);
-    expect(await ctx.system.log.read.size()).toBe(sizeBefore + BigInt(MAX_BATCH));
+    expect(appended).toHaveLength(max);
+    expect(await ctx.system.log.read.size()).toBe(sizeBefore + BigInt(max));
     expect(await balanceOf(ctx, ctx.campaignA)).toBe(donations.reduce((sum, d) => sum + d.amount, 0n));
-    expect((await ctx.system.log.read.streamHead([campaignStream(ctx.campaignA)])).count).toBe(1n + BigInt(MAX_BATCH));
+    expect((await ctx.system.log.read.streamHead([campaignStream(ctx.campaignA)])).count).toBe(1n + BigInt(max));
   });
 
-  test("error: a batch of 257 is refused with CharityBatchSizeInvalid(257, 256)", async () => {
+  test("error: a batch of MAX_BATCH + 1 is refused with CharityBatchSizeInvalid(MAX_BATCH + 1, MAX_BATCH)", async () => {
     const ctx = await setup();
+    const max = await maxBatch(ctx);
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
-      ctx.a.charity.write.recordDonations([ctx.campaignA, batch(MAX_BATCH + 1)]),
+      ctx.a.charity.write.recordDonations([ctx.campaignA, batch(max + 1)]),
       ctx.a.charity,
       "CharityBatchSizeInvalid",
-      [BigInt(MAX_BATCH + 1), BigInt(MAX_BATCH)],
+      [BigInt(max + 1), BigInt(max)],
+    );
+  });
+
+  // The caller is checked before the batch's size.
+  test("error: an empty batch from a key that is no operator is refused with RegistryKeyNotOperator", async () => {
+    const ctx = await setup();
+    const governance = ctx.system.wallets.governance.account;
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.system.charity.write.recordDonations([ctx.campaignA, []], { account: governance }),
+      ctx.system.registry,
+      "RegistryKeyNotOperator",
+      [getAddress(governance.address)],
+    );
+  });
+
+  test("error: an oversized batch from an enterprise is refused with RegistryOrgKindNotAllowed", async () => {
+    const ctx = await setup();
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.enterprise.charity.write.recordDonations([ctx.campaignA, batch((await maxBatch(ctx)) + 1)]),
+      ctx.system.registry,
+      "RegistryOrgKindNotAllowed",
+      [ctx.enterprise.orgId, orgKind.Enterprise],
     );
   });
 
@@ -799,7 +867,7 @@ describe("recordDisbursement", () => {
       ctx.a.charity.write.recordDisbursement([ctx.campaignA, disbursement(ref("DIS-1"), { amount: 10_001n })]),
       ctx.a.charity,
       "CharityBalanceInsufficient",
-      [ctx.campaignA, 10_000n, 10_002n],
+      [ctx.campaignA, 10_000n, 10_001n],
     );
   });
 
@@ -952,12 +1020,165 @@ describe("recordDisbursement", () => {
   });
 });
 
+// ---------------------------------------------------------------- recordDisbursements
+describe("recordDisbursements", () => {
+  const payments = (size: number, amount = (i: number) => BigInt(i + 1)): DisbursementInput[] =>
+    Array.from({ length: size }, (_, i) =>
+      disbursement(ref(`PAY-${i}`), { amount: amount(i), evidence: [hash(`invoice ${i}`)] }),
+    );
+
+  async function ledgerState(ctx: Ctx, refs: readonly Hex[]) {
+    const { log } = ctx.system;
+    return {
+      size: await log.read.size(),
+      root: await log.read.root(),
+      balances: [await balanceOf(ctx, ctx.campaignA), await balanceOf(ctx, ctx.campaignB)],
+      campaignHead: await log.read.streamHead([campaignStream(ctx.campaignA)]),
+      recordHeads: await Promise.all(refs.map((r) => log.read.streamHead([recordStream(ctx.a.orgId, r)]))),
+    };
+  }
+
+  test("error: an empty batch is refused with CharityBatchSizeInvalid(0, MAX_BATCH)", async () => {
+    const ctx = await setup();
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDisbursements([ctx.campaignA, []]),
+      ctx.a.charity,
+      "CharityBatchSizeInvalid",
+      [0n, BigInt(await maxBatch(ctx))],
+    );
+  });
+
+  test("behavior: a batch of MAX_BATCH (the maximum) appends MAX_BATCH entries and lowers the balance by their sum", async () => {
+    const ctx = await setup();
+    const max = await maxBatch(ctx);
+    await donateToA(ctx, ref("DON-1"), 1_000_000n);
+    const sizeBefore = await ctx.system.log.read.size();
+    const batch = payments(max);
+    const appended = await mined(ctx.system, ctx.a.charity.write.recordDisbursements([ctx.campaignA, batch]));
+    expect(appended).toHaveLength(max);
+    expect(await ctx.system.log.read.size()).toBe(sizeBefore + BigInt(max));
+    expect(await balanceOf(ctx, ctx.campaignA)).toBe(1_000_000n - batch.reduce((sum, d) => sum + d.amount, 0n));
+  });
+
+  // The costliest records: grants (they move two campaigns' balances) with 16 evidence hashes each.
+  // A full batch of them must fit in the 2^24 (16,777,216) gas a transaction may use since Osaka.
+  test("behavior: a batch of MAX_BATCH grants with 16 evidence hashes each fits in one transaction", async () => {
+    const ctx = await setup();
+    const max = await maxBatch(ctx);
+    await donateToA(ctx, ref("DON-1"), 1_000_000n);
+    const grants = Array.from({ length: max }, (_, i) => ({
+      ...grantToB(ctx, ref(`GRANT-${i}`), 100n),
+      evidence: Array.from({ length: 16 }, (_, j) => hash(`invoice ${i}.${j}`)),
+    }));
+    const appended = await mined(ctx.system, ctx.a.charity.write.recordDisbursements([ctx.campaignA, grants]));
+    expect(appended).toHaveLength(max);
+    expect(await balanceOf(ctx, ctx.campaignB)).toBe(100n * BigInt(max));
+  });
+
+  test("error: a batch of MAX_BATCH + 1 is refused with CharityBatchSizeInvalid(MAX_BATCH + 1, MAX_BATCH)", async () => {
+    const ctx = await setup();
+    const max = await maxBatch(ctx);
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDisbursements([ctx.campaignA, payments(max + 1)]),
+      ctx.a.charity,
+      "CharityBatchSizeInvalid",
+      [BigInt(max + 1), BigInt(max)],
+    );
+  });
+
+  // The caller is checked before the batch's size.
+  test("error: an empty batch from a key that is no operator is refused with RegistryKeyNotOperator", async () => {
+    const ctx = await setup();
+    const governance = ctx.system.wallets.governance.account;
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.system.charity.write.recordDisbursements([ctx.campaignA, []], { account: governance }),
+      ctx.system.registry,
+      "RegistryKeyNotOperator",
+      [getAddress(governance.address)],
+    );
+  });
+
+  test("error: an empty batch from an auditor is refused with RegistryOrgKindNotAllowed", async () => {
+    const ctx = await setup();
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.auditor.charity.write.recordDisbursements([ctx.campaignA, []]),
+      ctx.system.registry,
+      "RegistryOrgKindNotAllowed",
+      [ctx.auditor.orgId, orgKind.Auditor],
+    );
+  });
+
+  test("error: each payment is checked against what the earlier ones left (CharityBalanceInsufficient)", async () => {
+    const ctx = await setup();
+    await donateToA(ctx, ref("DON-1"), 1_000n);
+    const batch = payments(3, () => 400n);
+    const before = await ledgerState(
+      ctx,
+      batch.map((d) => d.externalRef),
+    );
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDisbursements([ctx.campaignA, batch]),
+      ctx.a.charity,
+      "CharityBalanceInsufficient",
+      [ctx.campaignA, 200n, 400n],
+    );
+    expect(
+      await ledgerState(
+        ctx,
+        batch.map((d) => d.externalRef),
+      ),
+    ).toEqual(before);
+  });
+
+  test("error: a batch with one bad payment in the middle is refused entirely", async () => {
+    const ctx = await setup();
+    await donateToA(ctx, ref("DON-1"), 10_000n);
+    const batch = [...payments(2), grantToB(ctx, ref("GRANT-1")), disbursement(ref("PAY-X"), { evidence: [] })];
+    const before = await ledgerState(
+      ctx,
+      batch.map((d) => d.externalRef),
+    );
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDisbursements([ctx.campaignA, batch]),
+      ctx.a.charity,
+      "CharityEvidenceRequired",
+      [ref("PAY-X")],
+    );
+    expect(
+      await ledgerState(
+        ctx,
+        batch.map((d) => d.externalRef),
+      ),
+    ).toEqual(before);
+  });
+
+  test("behavior: a batch may mix grants and external payments; both campaigns' balances follow", async () => {
+    const ctx = await setup();
+    await donateToA(ctx, ref("DON-1"), 10_000n);
+    const batch = [...payments(2, () => 1_000n), grantToB(ctx, ref("GRANT-1"), 3_000n)];
+    await mined(ctx.system, ctx.a.charity.write.recordDisbursements([ctx.campaignA, batch]));
+    expect(await balanceOf(ctx, ctx.campaignA)).toBe(5_000n);
+    expect(await balanceOf(ctx, ctx.campaignB)).toBe(3_000n);
+  });
+
+  test("behavior: a closed campaign can still pay out in a batch", async () => {
+    const ctx = await setup();
+    await donateToA(ctx, ref("DON-1"), 10_000n);
+    await mined(ctx.system, ctx.a.charity.write.closeCampaign([ctx.campaignA]));
+    await mined(ctx.system, ctx.a.charity.write.recordDisbursements([ctx.campaignA, payments(2, () => 5_000n)]));
+    expect(await balanceOf(ctx, ctx.campaignA)).toBe(0n);
+  });
+});
+
 // ---------------------------------------------------------------- grants
 describe("recordDisbursement to an organisation (grant)", () => {
   test("behavior: a grant moves the amount from the paying campaign to the payee's campaign", async () => {
     const ctx = await setup();
     await donateToA(ctx, ref("DON-1"), 10_000n);
-    await minedOne(ctx.system, ctx.a.charity.write.recordDisbursement([ctx.campaignA, grantToB(ctx, ref("GRANT-1"), 3_000n)]));
+    await minedOne(
+      ctx.system,
+      ctx.a.charity.write.recordDisbursement([ctx.campaignA, grantToB(ctx, ref("GRANT-1"), 3_000n)]),
+    );
     expect(await balanceOf(ctx, ctx.campaignA)).toBe(7_000n);
     expect(await balanceOf(ctx, ctx.campaignB)).toBe(3_000n);
   });
@@ -982,12 +1203,24 @@ describe("recordDisbursement to an organisation (grant)", () => {
   test("behavior: the payee can spend the grant", async () => {
     const ctx = await setup();
     await donateToA(ctx, ref("DON-1"), 10_000n);
-    await minedOne(ctx.system, ctx.a.charity.write.recordDisbursement([ctx.campaignA, grantToB(ctx, ref("GRANT-1"), 3_000n)]));
+    await minedOne(
+      ctx.system,
+      ctx.a.charity.write.recordDisbursement([ctx.campaignA, grantToB(ctx, ref("GRANT-1"), 3_000n)]),
+    );
     await minedOne(
       ctx.system,
       ctx.b.charity.write.recordDisbursement([ctx.campaignB, disbursement(ref("B-DIS-1"), { amount: 3_000n })]),
     );
     expect(await balanceOf(ctx, ctx.campaignB)).toBe(0n);
+  });
+
+  test("behavior: a grant between two campaigns of the same organisation is accepted", async () => {
+    const ctx = await setup();
+    await donateToA(ctx, ref("DON-1"), 10_000n);
+    await mined(ctx.system, ctx.a.charity.write.openCampaign([campaignInput()]));
+    const input = { ...grantToB(ctx, ref("GRANT-1"), 4_000n), payee: orgAsBytes32(ctx.a.orgId), payeeCampaignId: 4n };
+    await minedOne(ctx.system, ctx.a.charity.write.recordDisbursement([ctx.campaignA, input]));
+    expect(await balanceOf(ctx, 4n)).toBe(4_000n);
   });
 
   test("error: a payee organisation that does not own the campaign is refused with CharityGrantCampaignInvalid", async () => {
@@ -1029,7 +1262,11 @@ describe("recordDisbursement to an organisation (grant)", () => {
   test("error: a grant to the paying campaign itself is refused with CharityGrantCampaignInvalid", async () => {
     const ctx = await setup();
     await donateToA(ctx, ref("DON-1"));
-    const input = { ...grantToB(ctx, ref("GRANT-1")), payee: orgAsBytes32(ctx.a.orgId), payeeCampaignId: ctx.campaignA };
+    const input = {
+      ...grantToB(ctx, ref("GRANT-1")),
+      payee: orgAsBytes32(ctx.a.orgId),
+      payeeCampaignId: ctx.campaignA,
+    };
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
       ctx.a.charity.write.recordDisbursement([ctx.campaignA, input]),
       ctx.a.charity,
@@ -1243,7 +1480,13 @@ describe("reverseRecord", () => {
       ctx.system,
       credit.write.issueCredit([
         1n,
-        { externalRef: ref("CRED-1"), volunteer: hash("volunteer"), serviceMinutes: 60, points: 1n, serviceDate: 20_260_105 },
+        {
+          externalRef: ref("CRED-1"),
+          volunteer: hash("volunteer"),
+          serviceMinutes: 60,
+          points: 1n,
+          serviceDate: 20_260_105,
+        },
       ]),
     );
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
@@ -1261,7 +1504,10 @@ describe("attest", () => {
     const ctx = await setup();
     const report = hash("audit report 2025");
     const coversTo = (await ctx.system.log.read.size()) - 1n;
-    const { entry } = await minedOne(ctx.system, ctx.auditor.charity.write.attest([ctx.a.orgId, 0n, 1, report, coversTo]));
+    const { entry } = await minedOne(
+      ctx.system,
+      ctx.auditor.charity.write.attest([ctx.a.orgId, 0n, 1, report, coversTo]),
+    );
     expect(entry.actorOrg).toBe(ctx.auditor.orgId);
     expect(streamsOf(entry)).toEqual([orgStream(ctx.auditor.orgId), orgStream(ctx.a.orgId)]);
     expect(recordOf(entry, "attestationRecorded")).toEqual({
@@ -1327,6 +1573,40 @@ describe("attest", () => {
     );
   });
 
+  test("args: coversToIndex may be the log's last entry", async () => {
+    const ctx = await setup();
+    const last = (await ctx.system.log.read.size()) - 1n;
+    const { entry } = await minedOne(
+      ctx.system,
+      ctx.auditor.charity.write.attest([ctx.a.orgId, 0n, 1, hash("report"), last]),
+    );
+    expect(recordOf(entry, "attestationRecorded").coversToIndex).toBe(last);
+    expect(entry.index).toBe(last + 1n);
+  });
+
+  test("error: coversToIndex equal to the log's size (the attestation's own index) is refused with CharityIndexInvalid", async () => {
+    const ctx = await setup();
+    const size = await ctx.system.log.read.size();
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.auditor.charity.write.attest([ctx.a.orgId, 0n, 1, hash("report"), size]),
+      ctx.a.charity,
+      "CharityIndexInvalid",
+      [size, size],
+    );
+    expect(await ctx.system.log.read.size()).toBe(size);
+  });
+
+  test("error: coversToIndex 2^64 - 1 (the largest) is refused with CharityIndexInvalid", async () => {
+    const ctx = await setup();
+    const size = await ctx.system.log.read.size();
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.auditor.charity.write.attest([ctx.a.orgId, 0n, 1, hash("report"), 2n ** 64n - 1n]),
+      ctx.a.charity,
+      "CharityIndexInvalid",
+      [2n ** 64n - 1n, size],
+    );
+  });
+
   test("error: a charity cannot attest (RegistryOrgKindNotAllowed)", async () => {
     const ctx = await setup();
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
@@ -1346,7 +1626,13 @@ describe("claimContribution", () => {
     return minedOne(
       ctx.system,
       ctx.enterprise.charity.write.claimContribution([
-        { externalRef: ref("CSR-1"), recipientOrg: ctx.a.orgId, currency: CNY, amount, evidenceHash: hash("transfer slip") },
+        {
+          externalRef: ref("CSR-1"),
+          recipientOrg: ctx.a.orgId,
+          currency: CNY,
+          amount,
+          evidenceHash: hash("transfer slip"),
+        },
       ]),
     );
   }
@@ -1368,7 +1654,11 @@ describe("claimContribution", () => {
       recordStream(ctx.enterprise.orgId, ref("CSR-1")),
       orgStream(ctx.a.orgId),
     ]);
-    expect(recordOf(entry, "contributionClaimed")).toMatchObject({ claimId: 1n, recipientOrg: ctx.a.orgId, amount: CLAIM_AMOUNT });
+    expect(recordOf(entry, "contributionClaimed")).toMatchObject({
+      claimId: 1n,
+      recipientOrg: ctx.a.orgId,
+      amount: CLAIM_AMOUNT,
+    });
     expect(await ctx.system.charity.read.claim([1n])).toEqual({
       enterpriseOrg: ctx.enterprise.orgId,
       recipientOrg: ctx.a.orgId,
@@ -1394,7 +1684,10 @@ describe("claimContribution", () => {
     await claimToA(ctx);
     await mined(
       ctx.system,
-      ctx.a.charity.write.recordDonations([ctx.campaignA, [donation(ref("DON-0")), confirming(ctx, ref("DON-CSR-1"), 1n)]]),
+      ctx.a.charity.write.recordDonations([
+        ctx.campaignA,
+        [donation(ref("DON-0")), confirming(ctx, ref("DON-CSR-1"), 1n)],
+      ]),
     );
     expect((await ctx.system.charity.read.claim([1n])).confirmed).toBe(true);
   });
@@ -1448,7 +1741,10 @@ describe("claimContribution", () => {
   test("error: confirming a claim twice is refused with CharityClaimAlreadyConfirmed", async () => {
     const ctx = await setup();
     await claimToA(ctx);
-    await minedOne(ctx.system, ctx.a.charity.write.recordDonation([ctx.campaignA, confirming(ctx, ref("DON-CSR-1"), 1n)]));
+    await minedOne(
+      ctx.system,
+      ctx.a.charity.write.recordDonation([ctx.campaignA, confirming(ctx, ref("DON-CSR-1"), 1n)]),
+    );
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
       ctx.a.charity.write.recordDonation([ctx.campaignA, confirming(ctx, ref("DON-CSR-2"), 1n)]),
       ctx.a.charity,
@@ -1486,7 +1782,10 @@ describe("claimContribution", () => {
       ctx.a.charity.write.recordDonation([ctx.campaignA, confirming(ctx, ref("DON-CSR-1"), 1n)]),
     );
     await minedOne(ctx.system, ctx.a.charity.write.reverseRecord([ref("DON-CSR-1"), 1, leaf]));
-    await minedOne(ctx.system, ctx.a.charity.write.recordDonation([ctx.campaignA, confirming(ctx, ref("DON-CSR-2"), 1n)]));
+    await minedOne(
+      ctx.system,
+      ctx.a.charity.write.recordDonation([ctx.campaignA, confirming(ctx, ref("DON-CSR-2"), 1n)]),
+    );
     expect((await ctx.system.charity.read.claim([1n])).confirmed).toBe(true);
   });
 
@@ -1494,7 +1793,13 @@ describe("claimContribution", () => {
     const ctx = await setup();
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
       ctx.enterprise.charity.write.claimContribution([
-        { externalRef: ref("CSR-1"), recipientOrg: ctx.enterprise.orgId, currency: CNY, amount: 1n, evidenceHash: hash("x") },
+        {
+          externalRef: ref("CSR-1"),
+          recipientOrg: ctx.enterprise.orgId,
+          currency: CNY,
+          amount: 1n,
+          evidenceHash: hash("x"),
+        },
       ]),
       ctx.a.charity,
       "CharityPayeeInvalid",

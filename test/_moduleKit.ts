@@ -1,8 +1,28 @@
-// Helpers for the module tests (CharityLedger, VolunteerCredit, TransparencyLog): build a system
-// once per file and restore a chain snapshot before each test, and run a write and decode the log
-// entries it appended.
-import { decodeLeaf, type Entry, type EntryKindName, type EntryRecordOf, leafHash } from "@shanji/core";
-import { type Hex, hexToBytes, isAddressEqual, parseEventLogs, toHex } from "viem";
+// Helpers for the module tests (CharityLedger, VolunteerCredit, TransparencyLog, Registry): build a
+// system once per file and restore a chain snapshot before each test, run a write and decode the
+// log entries it appended, and stand in for a writer module.
+import {
+  decodeLeaf,
+  type Entry,
+  type EntryKindName,
+  type EntryRecordOf,
+  governanceAction,
+  governanceStream,
+  leafHash,
+} from "@shanji/core";
+import {
+  type Abi,
+  type Address,
+  getAddress,
+  type Hex,
+  hexToBytes,
+  isAddressEqual,
+  parseEther,
+  parseEventLogs,
+  toHex,
+  zeroHash,
+} from "viem";
+import { expect } from "vitest";
 import type { System } from "./_fixture/deploySystem.ts";
 
 /** One entry that a transaction appended: decoded, and its raw leaf data (to reverse the record). */
@@ -69,4 +89,69 @@ export function tamper(leaf: Hex, offset?: number): Hex {
   const at = offset ?? bytes.length - 1;
   bytes[at] = (bytes[at] ?? 0) ^ 0xff;
   return toHex(bytes);
+}
+
+/** The names of the functions in `abi` that can change state (neither view nor pure), sorted. */
+export function stateChangingFunctions(abi: Abi): string[] {
+  return abi
+    .flatMap((item) =>
+      item.type === "function" && item.stateMutability !== "view" && item.stateMutability !== "pure" ? [item.name] : [],
+    )
+    .sort();
+}
+
+/**
+ * Deploys a contract that is no Shanji module (the EventFloor gas baseline) and impersonates it,
+ * with ether for gas: a writer that tests can send from, since setWriter refuses addresses without
+ * code. Impersonation outlives snapshot restores, so a fixture may call this before its snapshot.
+ */
+export async function impersonatedContract(system: System): Promise<Address> {
+  const { address } = await system.viem.deployContract("EventFloor");
+  await system.networkHelpers.impersonateAccount(address);
+  await system.networkHelpers.setBalance(address, parseEther("100"));
+  return getAddress(address);
+}
+
+export type GovernanceActionName = keyof typeof governanceAction;
+
+/**
+ * The governanceChanged record that `contract` writes for `action` on `account` (RecordedAdminRules):
+ * the role is DEFAULT_ADMIN_ROLE and the value 0 unless given.
+ */
+export function governanceRecord(
+  contract: Address,
+  action: GovernanceActionName,
+  account: Address,
+  { role = zeroHash, value = 0n }: { role?: Hex; value?: bigint } = {},
+): EntryRecordOf<"governanceChanged"> {
+  return {
+    type: "governanceChanged",
+    contract: getAddress(contract),
+    action: governanceAction[action],
+    role,
+    account: getAddress(account),
+    value,
+  };
+}
+
+/**
+ * Sends a governance write of `contract` (the log or the registry) and returns the GOVERNANCE_CHANGED
+ * records it appended, in order, after checking that each names `contract`, was written by `from`
+ * for no organisation, and follows the entry before it in the governance stream.
+ */
+export async function governanceChanges(
+  system: System,
+  write: Promise<Hex> | Hex,
+  { contract, from }: { contract: Address; from: Address },
+): Promise<EntryRecordOf<"governanceChanged">[]> {
+  let prevIndex: bigint | null = (await system.log.read.streamHead([governanceStream()])).lastIndex;
+  return (await mined(system, write)).map(({ entry }) => {
+    expect(entry.actorOrg).toBe(0n);
+    expect(entry.operator).toBe(getAddress(from));
+    expect(entry.streams).toEqual([{ id: governanceStream(), prevIndex }]);
+    prevIndex = entry.index;
+    const record = recordOf(entry, "governanceChanged");
+    expect(record.contract).toBe(getAddress(contract));
+    return record;
+  });
 }

@@ -1,12 +1,13 @@
 // The access matrix of Shanji's contracts as a table: every write function of the registry, the
 // charity ledger, volunteer credit and the transparency log, and for each caller role what must
-// happen — "ok" or the custom error. test/accessMatrix.test.ts builds the world the rows refer to
-// (one organisation of each kind, active and suspended, with campaigns, records and activities)
-// and runs one test per cell.
-import type { Address, Hash, Hex } from "viem";
-import { stringToHex, zeroHash } from "viem";
+// happen — "ok" with the log entries the call appends, or the custom error.
+// test/accessMatrix.test.ts builds the world the rows refer to (one organisation of each kind,
+// active and suspended, with campaigns, records and activities) and runs one test per cell.
+import type { EntryKindName } from "@shanji/core";
+import { type Address, encodePacked, type Hash, type Hex, stringToHex, zeroHash } from "viem";
 import type { Account, PrivateKeyAccount } from "viem/accounts";
 import { creditCodeToBytes18, makeCreditCode, orgKind, type System } from "./_fixture/deploySystem.ts";
+import type { GovernanceActionName } from "./_moduleKit.ts";
 import { freshAddress, freshBytes32 } from "./accessMatrix.helpers.ts";
 
 // ---------------------------------------------------------------- the world the rows act on
@@ -32,9 +33,9 @@ export interface OrgState {
   /** Charity organisations: an open campaign holding donations. */
   campaignId?: bigint;
   donation?: RecordRef;
-  /** Credit issuers: an activity and a credit issued for it. */
+  /** Credit issuers: an activity and a credit issued for it to `volunteer`, who has no consent key. */
   activityId?: bigint;
-  credit?: RecordRef;
+  credit?: RecordRef & { volunteer: Hex };
 }
 
 export interface MatrixContext {
@@ -52,10 +53,12 @@ export interface MatrixContext {
   pendingAdmin: PrivateKeyAccount;
   /** The key a pending governance admin transfer names (see acceptDefaultAdminTransfer). */
   pendingGovernance: PrivateKeyAccount;
-  /** A key that governance allowed as a log writer and then disallowed. */
-  removedWriter: PrivateKeyAccount;
+  /** A contract that governance allowed as a log writer and then disallowed, impersonated. */
+  removedWriter: Address;
   /** A writer module's address (CharityLedger), impersonated. */
   writerModule: Address;
+  /** A contract that is not a writer: what setWriter is given (it refuses addresses without code). */
+  writerCandidate: Address;
   /** Seconds an organisation admin transfer / a governance admin transfer waits. */
   orgAdminTransferDelay: number;
   governanceDelay: number;
@@ -117,7 +120,7 @@ export function roleLabel(role: Role, home: KindName): string {
     case "writerModule":
       return "writer module (CharityLedger)";
     case "removedWriter":
-      return "removed writer";
+      return "removed writer (a contract)";
     default:
       return `${role.slice("operator:".length)} operator`;
   }
@@ -159,7 +162,7 @@ export function resolveCaller(ctx: MatrixContext, role: Role, home: KindName): C
     case "writerModule":
       return { role, label, account: ctx.writerModule, address: ctx.writerModule };
     case "removedWriter":
-      return key(ctx.removedWriter);
+      return { role, label, account: ctx.removedWriter, address: ctx.removedWriter };
     default: {
       const org = ctx.active[role.slice("operator:".length) as KindName];
       return key(org.operator, org);
@@ -219,6 +222,8 @@ function own<K extends keyof OrgState>(ctx: MatrixContext, caller: Caller, home:
 const CNY = stringToHex("CNY", { size: 3 });
 const FAR_FUTURE = 4_102_444_800n; // 2100-01-01
 const OTHER_ROLE = freshBytes32("role");
+/** An account that holds OTHER_ROLE in the revokeRole row. */
+const ROLE_HOLDER = freshAddress();
 
 const donation = () => ({
   externalRef: freshBytes32("donation"),
@@ -229,6 +234,18 @@ const donation = () => ({
   purposeTag: zeroHash,
   inKindHash: zeroHash,
   claimId: 0n,
+});
+
+/** Program spending paid to an external payee, with an invoice as evidence. */
+const disbursement = () => ({
+  externalRef: freshBytes32("disbursement"),
+  category: 1,
+  amount: 10n,
+  payeeKind: 0,
+  payee: freshBytes32("payee"),
+  payeeCampaignId: 0n,
+  purposeTag: zeroHash,
+  evidence: [freshBytes32("invoice")],
 });
 
 const creditInput = () => ({
@@ -285,20 +302,30 @@ export interface Row {
   /** Callers beyond the base roles. */
   extraRoles?: readonly Role[];
   expected: (role: Role) => Outcome;
+  /** What a call that succeeds appends to the log, in order (see Appended). */
+  appends: readonly Appended[];
   /** State the call needs that must be set up in the cell itself (it runs before the call). */
   prepare?: (ctx: MatrixContext, caller: Caller) => Promise<void>;
   call: (ctx: MatrixContext, caller: Caller) => Promise<Hash>;
 }
+
+/** An entry kind, or for a GOVERNANCE_CHANGED entry `governanceChanged.<action>`. */
+export type Appended = Exclude<EntryKindName, "governanceChanged"> | `governanceChanged.${GovernanceActionName}`;
 
 export function rolesOf(row: Row): readonly Role[] {
   return [...baseRoles, ...(row.extraRoles ?? [])];
 }
 
 const logRoles: readonly Role[] = ["writerModule", "removedWriter"];
+/** Entries.WRITER_SET: any kind will do for a writer's append; this one has a two-field payload. */
+const ENTRY_WRITER_SET = 1;
 
 /** The rows of OpenZeppelin's AccessControlDefaultAdminRules, which the registry and the log both inherit. */
 function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: readonly Role[] = []): Row[] {
-  const target = (ctx: MatrixContext) => (contract === "Registry" ? ctx.system.registry : ctx.system.log);
+  // Both contracts inherit these functions from the same OpenZeppelin contract, so one ABI's typing serves both.
+  const target = (ctx: MatrixContext) => ({
+    write: (contract === "Registry" ? ctx.system.registry.write : ctx.system.log.write) as typeof ctx.system.log.write,
+  });
   const home: KindName = "Charity";
   return [
     {
@@ -307,6 +334,7 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles,
       expected: defaultAdminOnly,
+      appends: ["governanceChanged.adminTransferBegun"],
       call: (ctx, c) => target(ctx).write.beginDefaultAdminTransfer([freshAddress()], { account: c.account }),
     },
     {
@@ -315,6 +343,7 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles,
       expected: defaultAdminOnly,
+      appends: ["governanceChanged.adminTransferCancelled"],
       prepare: async (ctx) => {
         await target(ctx).write.beginDefaultAdminTransfer([ctx.pendingGovernance.address], {
           account: ctx.system.wallets.governance.account,
@@ -328,6 +357,7 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles: [...extraRoles, "pendingGovernance"],
       expected: (role) => (role === "pendingGovernance" ? "ok" : "AccessControlInvalidDefaultAdmin"),
+      appends: ["governanceChanged.roleRevoked", "governanceChanged.roleGranted"],
       prepare: async (ctx) => {
         await target(ctx).write.beginDefaultAdminTransfer([ctx.pendingGovernance.address], {
           account: ctx.system.wallets.governance.account,
@@ -342,6 +372,7 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles,
       expected: defaultAdminOnly,
+      appends: ["governanceChanged.delayChangeBegun"],
       call: (ctx, c) => target(ctx).write.changeDefaultAdminDelay([7200], { account: c.account }),
     },
     {
@@ -350,6 +381,10 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles,
       expected: defaultAdminOnly,
+      appends: ["governanceChanged.delayChangeRolledBack"],
+      prepare: async (ctx) => {
+        await target(ctx).write.changeDefaultAdminDelay([7200], { account: ctx.system.wallets.governance.account });
+      },
       call: (ctx, c) => target(ctx).write.rollbackDefaultAdminDelay({ account: c.account }),
     },
     {
@@ -359,6 +394,7 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles,
       expected: everyone("AccessControlEnforcedDefaultAdminRules"),
+      appends: [],
       call: (ctx, c) => target(ctx).write.grantRole([zeroHash, freshAddress()], { account: c.account }),
     },
     {
@@ -368,6 +404,7 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles,
       expected: defaultAdminOnly,
+      appends: ["governanceChanged.roleGranted"],
       call: (ctx, c) => target(ctx).write.grantRole([OTHER_ROLE, freshAddress()], { account: c.account }),
     },
     {
@@ -377,6 +414,7 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles,
       expected: everyone("AccessControlEnforcedDefaultAdminRules"),
+      appends: [],
       call: (ctx, c) =>
         target(ctx).write.revokeRole([zeroHash, ctx.system.wallets.governance.account.address], {
           account: c.account,
@@ -389,16 +427,24 @@ function defaultAdminRows(contract: "Registry" | "TransparencyLog", extraRoles: 
       home,
       extraRoles,
       expected: defaultAdminOnly,
-      call: (ctx, c) => target(ctx).write.revokeRole([OTHER_ROLE, freshAddress()], { account: c.account }),
+      appends: ["governanceChanged.roleRevoked"],
+      prepare: async (ctx) => {
+        await target(ctx).write.grantRole([OTHER_ROLE, ROLE_HOLDER], {
+          account: ctx.system.wallets.governance.account,
+        });
+      },
+      call: (ctx, c) => target(ctx).write.revokeRole([OTHER_ROLE, ROLE_HOLDER], { account: c.account }),
     },
     {
-      // Renouncing a role one does not hold is a no-op; the governance admin must schedule it first.
+      // Renouncing a role one does not hold is a no-op (and no entry); the governance admin must
+      // schedule it first.
       contract,
       fn: "renounceRole",
       variant: "renounceRole(DEFAULT_ADMIN_ROLE, self)",
       home,
       extraRoles,
       expected: (role) => (role === "governance" ? "AccessControlEnforcedDefaultAdminDelay" : "ok"),
+      appends: [],
       call: (ctx, c) => target(ctx).write.renounceRole([zeroHash, c.address], { account: c.account }),
     },
   ];
@@ -411,6 +457,7 @@ export const rows: readonly Row[] = [
     fn: "accredit",
     home: "Regulator",
     expected: registryGovernance,
+    appends: ["orgAccredited"],
     call: (ctx, c) =>
       ctx.system.registry.write.accredit(
         [orgKind.Enterprise, nextCreditCode(), "矩阵测试有限公司", freshBytes32("metadata"), freshAddress(), false],
@@ -422,6 +469,7 @@ export const rows: readonly Row[] = [
     fn: "suspend",
     home: "Regulator",
     expected: registryGovernance,
+    appends: ["orgSuspended"],
     call: (ctx, c) => ctx.system.registry.write.suspend([ctx.suspendTarget, SUSPENSION_REASON], { account: c.account }),
   },
   {
@@ -429,6 +477,7 @@ export const rows: readonly Row[] = [
     fn: "reinstate",
     home: "Regulator",
     expected: registryGovernance,
+    appends: ["orgReinstated"],
     call: (ctx, c) => ctx.system.registry.write.reinstate([ctx.reinstateTarget], { account: c.account }),
   },
   // ------------------------------------------------------------ Registry: organisation admin
@@ -438,6 +487,7 @@ export const rows: readonly Row[] = [
     home: "Charity",
     extraRoles: ["otherOrgAdmin"],
     expected: orgAdminOnly,
+    appends: ["operatorAdded"],
     call: (ctx, c) =>
       ctx.system.registry.write.addOperator([adminTarget(ctx, c, "Charity").orgId, freshAddress()], {
         account: c.account,
@@ -449,6 +499,7 @@ export const rows: readonly Row[] = [
     home: "Charity",
     extraRoles: ["otherOrgAdmin"],
     expected: orgAdminOnly,
+    appends: ["operatorRevoked"],
     call: (ctx, c) => {
       const org = adminTarget(ctx, c, "Charity");
       return ctx.system.registry.write.revokeOperator([org.orgId, org.operator.address], { account: c.account });
@@ -460,6 +511,7 @@ export const rows: readonly Row[] = [
     home: "Charity",
     extraRoles: ["otherOrgAdmin"],
     expected: orgAdminOnly,
+    appends: ["adminTransferStarted"],
     call: (ctx, c) =>
       ctx.system.registry.write.beginAdminTransfer([adminTarget(ctx, c, "Charity").orgId, freshAddress()], {
         account: c.account,
@@ -471,6 +523,7 @@ export const rows: readonly Row[] = [
     home: "Charity",
     extraRoles: ["otherOrgAdmin"],
     expected: orgAdminOnly,
+    appends: ["adminTransferCancelled"],
     prepare: async (ctx, c) => {
       const org = adminTarget(ctx, c, "Charity");
       await ctx.system.registry.write.beginAdminTransfer([org.orgId, freshAddress()], { account: org.admin });
@@ -484,6 +537,7 @@ export const rows: readonly Row[] = [
     home: "Charity",
     extraRoles: ["otherOrgAdmin", "pendingAdmin"],
     expected: (role) => (role === "pendingAdmin" ? "ok" : "RegistryAdminTransferNotPending"),
+    appends: ["adminChanged"],
     prepare: async (ctx, c) => {
       const org = adminTarget(ctx, c, "Charity");
       await ctx.system.registry.write.beginAdminTransfer([org.orgId, ctx.pendingAdmin.address], {
@@ -502,6 +556,7 @@ export const rows: readonly Row[] = [
     fn: "openCampaign",
     home: "Charity",
     expected: operatorsOf("Charity"),
+    appends: ["campaignOpened"],
     call: (ctx, c) =>
       ctx.system.charity.write.openCampaign(
         [
@@ -523,6 +578,7 @@ export const rows: readonly Row[] = [
     fn: "closeCampaign",
     home: "Charity",
     expected: operatorsOf("Charity"),
+    appends: ["campaignClosed"],
     call: (ctx, c) =>
       ctx.system.charity.write.closeCampaign([own(ctx, c, "Charity", "campaignId")], { account: c.account }),
   },
@@ -531,6 +587,7 @@ export const rows: readonly Row[] = [
     fn: "publishDisclosure",
     home: "Charity",
     expected: operatorsOf("Charity"),
+    appends: ["disclosurePublished"],
     call: (ctx, c) =>
       ctx.system.charity.write.publishDisclosure(
         [own(ctx, c, "Charity", "campaignId"), 1, freshBytes32("report"), 0n, 1n],
@@ -542,6 +599,7 @@ export const rows: readonly Row[] = [
     fn: "recordDonation",
     home: "Charity",
     expected: operatorsOf("Charity"),
+    appends: ["donationRecorded"],
     call: (ctx, c) =>
       ctx.system.charity.write.recordDonation([own(ctx, c, "Charity", "campaignId"), donation()], {
         account: c.account,
@@ -552,6 +610,7 @@ export const rows: readonly Row[] = [
     fn: "recordDonations",
     home: "Charity",
     expected: operatorsOf("Charity"),
+    appends: ["donationRecorded", "donationRecorded"],
     call: (ctx, c) =>
       ctx.system.charity.write.recordDonations([own(ctx, c, "Charity", "campaignId"), [donation(), donation()]], {
         account: c.account,
@@ -562,21 +621,21 @@ export const rows: readonly Row[] = [
     fn: "recordDisbursement",
     home: "Charity",
     expected: operatorsOf("Charity"),
+    appends: ["disbursementRecorded"],
     call: (ctx, c) =>
-      ctx.system.charity.write.recordDisbursement(
-        [
-          own(ctx, c, "Charity", "campaignId"),
-          {
-            externalRef: freshBytes32("disbursement"),
-            category: 1,
-            amount: 10n,
-            payeeKind: 0,
-            payee: freshBytes32("payee"),
-            payeeCampaignId: 0n,
-            purposeTag: zeroHash,
-            evidence: [freshBytes32("invoice")],
-          },
-        ],
+      ctx.system.charity.write.recordDisbursement([own(ctx, c, "Charity", "campaignId"), disbursement()], {
+        account: c.account,
+      }),
+  },
+  {
+    contract: "CharityLedger",
+    fn: "recordDisbursements",
+    home: "Charity",
+    expected: operatorsOf("Charity"),
+    appends: ["disbursementRecorded", "disbursementRecorded"],
+    call: (ctx, c) =>
+      ctx.system.charity.write.recordDisbursements(
+        [own(ctx, c, "Charity", "campaignId"), [disbursement(), disbursement()]],
         { account: c.account },
       ),
   },
@@ -585,6 +644,7 @@ export const rows: readonly Row[] = [
     fn: "reverseRecord",
     home: "Charity",
     expected: operatorsOf("Charity"),
+    appends: ["recordReversed"],
     call: (ctx, c) => {
       const { externalRef, leaf } = own(ctx, c, "Charity", "donation");
       return ctx.system.charity.write.reverseRecord([externalRef, 1, leaf], { account: c.account });
@@ -595,6 +655,7 @@ export const rows: readonly Row[] = [
     fn: "attest",
     home: "Auditor",
     expected: operatorsOf("Auditor", "Regulator"),
+    appends: ["attestationRecorded"],
     call: (ctx, c) => {
       const subject = ctx.active.Charity;
       return ctx.system.charity.write.attest([subject.orgId, subject.campaignId ?? 0n, 1, freshBytes32("audit"), 10n], {
@@ -607,6 +668,7 @@ export const rows: readonly Row[] = [
     fn: "claimContribution",
     home: "Enterprise",
     expected: operatorsOf("Enterprise"),
+    appends: ["contributionClaimed"],
     call: (ctx, c) =>
       ctx.system.charity.write.claimContribution(
         [
@@ -628,6 +690,7 @@ export const rows: readonly Row[] = [
     fn: "registerActivity",
     home: "VolunteerOrg",
     expected: operatorsOf("VolunteerOrg", "Charity", "Enterprise"),
+    appends: ["activityRegistered"],
     call: (ctx, c) =>
       ctx.system.credit.write.registerActivity([freshBytes32("activity"), 1_700_000_000n, 1_700_003_600n], {
         account: c.account,
@@ -638,6 +701,7 @@ export const rows: readonly Row[] = [
     fn: "issueCredit",
     home: "VolunteerOrg",
     expected: operatorsOf("VolunteerOrg", "Charity", "Enterprise"),
+    appends: ["creditIssued"],
     call: (ctx, c) =>
       ctx.system.credit.write.issueCredit([own(ctx, c, "VolunteerOrg", "activityId"), creditInput()], {
         account: c.account,
@@ -648,6 +712,7 @@ export const rows: readonly Row[] = [
     fn: "issueCredits",
     home: "VolunteerOrg",
     expected: operatorsOf("VolunteerOrg", "Charity", "Enterprise"),
+    appends: ["creditIssued", "creditIssued"],
     call: (ctx, c) =>
       ctx.system.credit.write.issueCredits(
         [own(ctx, c, "VolunteerOrg", "activityId"), [creditInput(), creditInput()]],
@@ -659,6 +724,7 @@ export const rows: readonly Row[] = [
     fn: "reverseCredit",
     home: "VolunteerOrg",
     expected: operatorsOf("VolunteerOrg", "Charity", "Enterprise"),
+    appends: ["creditReversed"],
     call: (ctx, c) => {
       const { externalRef, leaf } = own(ctx, c, "VolunteerOrg", "credit");
       return ctx.system.credit.write.reverseCredit([externalRef, 1, leaf], { account: c.account });
@@ -669,14 +735,21 @@ export const rows: readonly Row[] = [
     fn: "setConsentKey",
     home: "VolunteerOrg",
     expected: operatorsOf("VolunteerOrg", "Charity", "Enterprise"),
-    call: (ctx, c) =>
-      ctx.system.credit.write.setConsentKey([freshBytes32("volunteer"), freshAddress()], { account: c.account }),
+    appends: ["consentKeySet"],
+    call: (ctx, c) => {
+      // A credit of the caller's own organisation to a volunteer with no key yet: what binding needs.
+      const { externalRef, leaf, volunteer } = own(ctx, c, "VolunteerOrg", "credit");
+      return ctx.system.credit.write.setConsentKey([volunteer, freshAddress(), externalRef, leaf], {
+        account: c.account,
+      });
+    },
   },
   {
     contract: "VolunteerCredit",
     fn: "issueCertificate",
     home: "VolunteerOrg",
     expected: operatorsOf("VolunteerOrg", "Charity", "Enterprise"),
+    appends: ["certificateIssued"],
     call: (ctx, c) =>
       ctx.system.credit.write.issueCertificate([ctx.volunteer.pseudonym, freshBytes32("certificate"), 600n], {
         account: c.account,
@@ -687,6 +760,7 @@ export const rows: readonly Row[] = [
     fn: "redeem",
     home: "Merchant",
     expected: operatorsOf("Merchant"),
+    appends: ["creditRedeemed"],
     call: async (ctx, c) => {
       const input = {
         volunteer: ctx.volunteer.pseudonym,
@@ -707,6 +781,7 @@ export const rows: readonly Row[] = [
     fn: "rotateConsentKey",
     home: "VolunteerOrg",
     expected: everyone("ok"),
+    appends: ["consentKeySet"],
     call: async (ctx, c) => {
       const { pseudonym, consentKey } = ctx.volunteer;
       const newKey = freshAddress();
@@ -725,8 +800,18 @@ export const rows: readonly Row[] = [
     home: "Charity",
     extraRoles: logRoles,
     expected: (role) => (role === "writerModule" ? "ok" : "LogWriterNotAllowed"),
+    appends: ["writerSet"],
     call: (ctx, c) =>
-      ctx.system.log.write.append([1, 0n, c.address, [freshBytes32("stream")], "0x"], { account: c.account }),
+      ctx.system.log.write.append(
+        [
+          ENTRY_WRITER_SET,
+          0n,
+          c.address,
+          [freshBytes32("stream")],
+          encodePacked(["address", "bool"], [c.address, true]),
+        ],
+        { account: c.account },
+      ),
   },
   {
     contract: "TransparencyLog",
@@ -734,7 +819,8 @@ export const rows: readonly Row[] = [
     home: "Charity",
     extraRoles: logRoles,
     expected: defaultAdminOnly,
-    call: (ctx, c) => ctx.system.log.write.setWriter([freshAddress(), true], { account: c.account }),
+    appends: ["writerSet"],
+    call: (ctx, c) => ctx.system.log.write.setWriter([ctx.writerCandidate, true], { account: c.account }),
   },
   ...defaultAdminRows("TransparencyLog", logRoles),
 ];

@@ -4,7 +4,6 @@
 // only 20 accounts and registry keys are single-use).
 import {
   type Abi,
-  type AbiError,
   type Address,
   BaseError,
   ContractFunctionRevertedError,
@@ -23,6 +22,8 @@ import { expect } from "vitest";
 import type { System } from "./_fixture/deploySystem.ts";
 
 /** Every custom error that any Shanji contract can revert with (OpenZeppelin's included). */
+type AbiError = Extract<Abi[number], { type: "error" }>;
+
 export function systemErrorsAbi(system: System): Abi {
   const seen = new Set<string>();
   const errors: AbiError[] = [];

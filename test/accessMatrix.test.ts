@@ -1,11 +1,15 @@
 // The access matrix: every write function of the four contracts × every caller role, one test per
 // cell, from the table in accessMatrix.cases.ts. One system is deployed and populated once; each
-// cell runs from a snapshot of it, so cells cannot see each other's writes.
+// cell runs from a snapshot of it, so cells cannot see each other's writes. A cell that succeeds
+// must append exactly the entries its row names.
 import type { SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers/types";
+import { type Entry, governanceAction } from "@shanji/core";
 import { type Abi, type Hash, type Hex, parseEther, parseEventLogs, stringToHex, zeroHash } from "viem";
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { creditCodeToBytes18, deploySystem, makeCreditCode, orgKind, type System } from "./_fixture/deploySystem.ts";
+import { type GovernanceActionName, impersonatedContract, mined } from "./_moduleKit.ts";
 import {
+  type Appended,
   adminTarget,
   type Caller,
   type KindName,
@@ -106,23 +110,15 @@ async function buildOrg(system: System, kind: KindName, withRevokedKey: boolean)
     await credit.write.registerActivity([freshBytes32("activity"), 0n, 0n], { account: operator });
     org.activityId = await credit.read.activityCount();
     const externalRef = freshBytes32("credit");
+    const volunteer = freshBytes32("volunteer");
     const leaf = await lastLeaf(
       system,
       credit.write.issueCredit(
-        [
-          org.activityId,
-          {
-            externalRef,
-            volunteer: freshBytes32("volunteer"),
-            serviceMinutes: 120,
-            points: 20n,
-            serviceDate: 20_250_601,
-          },
-        ],
+        [org.activityId, { externalRef, volunteer, serviceMinutes: 120, points: 20n, serviceDate: 20_250_601 }],
         { account: operator },
       ),
     );
-    org.credit = { externalRef, leaf };
+    org.credit = { externalRef, leaf, volunteer };
   }
   return org;
 }
@@ -144,33 +140,36 @@ async function buildContext(): Promise<MatrixContext> {
   const suspendTarget = (await buildOrg(system, "Enterprise", false)).orgId;
   const reinstateTarget = (await buildOrg(system, "Enterprise", false)).orgId;
 
-  // A volunteer with points from the active volunteer organisation and a consent key.
+  // A volunteer with points from the active volunteer organisation, which binds their consent key
+  // with that credit.
   const consentKey = await fundedKey(system);
   const pseudonym = freshBytes32("volunteer");
   const volunteerOrg = active.VolunteerOrg;
-  await credit.write.setConsentKey([pseudonym, consentKey.address], { account: volunteerOrg.operator });
-  await credit.write.issueCredit(
-    [
-      volunteerOrg.activityId ?? 0n,
-      {
-        externalRef: freshBytes32("credit"),
-        volunteer: pseudonym,
-        serviceMinutes: 600,
-        points: 100n,
-        serviceDate: 20_250_601,
-      },
-    ],
-    { account: volunteerOrg.operator },
+  const creditRef = freshBytes32("credit");
+  const creditLeaf = await lastLeaf(
+    system,
+    credit.write.issueCredit(
+      [
+        volunteerOrg.activityId ?? 0n,
+        { externalRef: creditRef, volunteer: pseudonym, serviceMinutes: 600, points: 100n, serviceDate: 20_250_601 },
+      ],
+      { account: volunteerOrg.operator },
+    ),
   );
+  await credit.write.setConsentKey([pseudonym, consentKey.address, creditRef, creditLeaf], {
+    account: volunteerOrg.operator,
+  });
 
   for (const kind of kindNames) {
     await registry.write.suspend([suspended[kind].orgId, SUSPENSION_REASON], governance);
   }
   await registry.write.suspend([reinstateTarget, SUSPENSION_REASON], governance);
 
-  const removedWriter = await fundedKey(system);
-  await log.write.setWriter([removedWriter.address, true], governance);
-  await log.write.setWriter([removedWriter.address, false], governance);
+  // Writers are contracts (setWriter refuses keys): two stand-ins, one that was a writer and one never.
+  const removedWriter = await impersonatedContract(system);
+  await log.write.setWriter([removedWriter, true], governance);
+  await log.write.setWriter([removedWriter, false], governance);
+  const writerCandidate = (await system.viem.deployContract("EventFloor")).address;
 
   const writerModule = system.charity.address;
   await networkHelpers.impersonateAccount(writerModule);
@@ -189,6 +188,7 @@ async function buildContext(): Promise<MatrixContext> {
     pendingGovernance: await fundedKey(system),
     removedWriter,
     writerModule,
+    writerCandidate,
     orgAdminTransferDelay: ORG_ADMIN_TRANSFER_DELAY,
     governanceDelay: GOVERNANCE_DELAY,
   };
@@ -196,8 +196,11 @@ async function buildContext(): Promise<MatrixContext> {
 
 // ---------------------------------------------------------------- expected error arguments
 /** The arguments the error must carry: they name the caller and the organisation it failed for. */
-function expectedArgs(ctx: MatrixContext, row: Row, caller: Caller, errorName: string): readonly unknown[] | undefined {
-  const org = caller.org;
+function expectedArgs(ctx: MatrixContext, row: Row, caller: Caller, errorName: string): readonly unknown[] {
+  const org = (): OrgState => {
+    if (caller.org === undefined) throw new Error(`${caller.label} has no organisation to expect in ${errorName}`);
+    return caller.org;
+  };
   switch (errorName) {
     case "RegistryKeyNotOperator":
     case "RegistryNotGovernance":
@@ -205,9 +208,9 @@ function expectedArgs(ctx: MatrixContext, row: Row, caller: Caller, errorName: s
     case "AccessControlInvalidDefaultAdmin":
       return [caller.address];
     case "RegistryOrgKindNotAllowed":
-      return org === undefined ? undefined : [org.orgId, orgKind[org.kind]];
+      return [org().orgId, orgKind[org().kind]];
     case "RegistryOrgSuspended":
-      return org === undefined ? undefined : [org.orgId, SUSPENSION_REASON];
+      return [org().orgId, SUSPENSION_REASON];
     case "RegistryNotOrgAdmin":
       return [adminTarget(ctx, caller, row.home).orgId, caller.address];
     case "RegistryAdminTransferNotPending":
@@ -219,8 +222,22 @@ function expectedArgs(ctx: MatrixContext, row: Row, caller: Caller, errorName: s
     case "AccessControlEnforcedDefaultAdminDelay":
       return [0];
     default:
-      return undefined;
+      throw new Error(`the matrix expects ${errorName} but does not say with which arguments`);
   }
+}
+
+// ---------------------------------------------------------------- what a cell appended
+const actionNames = new Map<number, GovernanceActionName>(
+  Object.entries(governanceAction).map(([name, action]) => [action, name as GovernanceActionName]),
+);
+
+/** The label of `entry` as rows name what they append (see Appended). */
+function appendedLabel(entry: Entry): Appended {
+  const { record } = entry;
+  if (record.type !== "governanceChanged") return record.type;
+  const action = actionNames.get(record.action);
+  if (action === undefined) throw new Error(`unknown governance action ${record.action}`);
+  return `governanceChanged.${action}`;
 }
 
 // ---------------------------------------------------------------- the cells
@@ -263,9 +280,10 @@ describe("access matrix", () => {
       TransparencyLog: ctx.system.log.abi,
     } as const;
     for (const [contract, abi] of Object.entries(contracts)) {
-      const writes = abi
+      const writes = (abi as Abi)
         .filter(
-          (item) => item.type === "function" && item.stateMutability !== "view" && item.stateMutability !== "pure",
+          (item) =>
+            item.type === "function" && (item.stateMutability === "nonpayable" || item.stateMutability === "payable"),
         )
         .map((item) => (item as { name: string }).name)
         .sort();
@@ -280,8 +298,8 @@ describe("access matrix", () => {
       await cell.row.prepare?.(ctx, caller);
       const call = cell.row.call(ctx, caller);
       if (cell.expected === "ok") {
-        const receipt = await ctx.system.publicClient.waitForTransactionReceipt({ hash: await call });
-        expect(receipt.status).toBe("success");
+        const appended = await mined(ctx.system, call);
+        expect(appended.map(({ entry }) => appendedLabel(entry))).toEqual(cell.row.appends);
       } else {
         await expectRevert(call, errorsAbi, cell.expected, expectedArgs(ctx, cell.row, caller, cell.expected));
       }

@@ -4,8 +4,9 @@ import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { decodeLeaf, governanceStream } from "@shanji/core";
 import { network } from "hardhat";
-import { type Address, createPublicClient, getAddress, http, parseAbi, sliceHex, zeroHash } from "viem";
+import { type Address, createPublicClient, getAddress, http, parseAbi, zeroHash } from "viem";
 import { describe, expect, test } from "vitest";
 import ShanjiModule from "../ignition/modules/Shanji.ts";
 import {
@@ -17,10 +18,15 @@ import {
   orgKind,
   readEntries,
 } from "./_fixture/deploySystem.ts";
+import { governanceRecord } from "./_moduleKit.ts";
 
 const TWO_DAYS = 2n * 24n * 60n * 60n;
-/** Entries.WRITER_SET: the entry kind of a setWriter call. */
-const WRITER_SET = 1;
+/**
+ * What a deployment leaves in the log: the log's constructor records its first governance admin
+ * (GOVERNANCE_CHANGED), then one WRITER_SET entry per setWriter call. The registry's first admin,
+ * granted while it is constructed and not yet a writer, is not an entry.
+ */
+const DEPLOYMENT_ENTRIES = 4n;
 
 describe("Shanji Ignition module", () => {
   test("behavior: deploys the system on a fresh in-process network with the modules as writers", async () => {
@@ -32,8 +38,7 @@ describe("Shanji Ignition module", () => {
     for (const module of [registry, charityLedger, volunteerCredit]) {
       expect(await log.read.isWriter([module.address])).toBe(true);
     }
-    // One WRITER_SET entry per setWriter call.
-    expect(await log.read.size()).toBe(3n);
+    expect(await log.read.size()).toBe(DEPLOYMENT_ENTRIES);
     expect(await log.read.root()).not.toBe(zeroHash);
     expect(await log.read.defaultAdmin()).toBe(governance);
     expect(await registry.read.defaultAdmin()).toBe(governance);
@@ -41,18 +46,23 @@ describe("Shanji Ignition module", () => {
     expect(await registry.read.adminTransferDelay()).toBe(TWO_DAYS);
   });
 
-  test("behavior: the log's first entries make the registry, charity ledger and volunteer credit writers, in that order", async () => {
+  test("behavior: the log's first entry records its governance admin, the next three make the registry, charity ledger and volunteer credit writers, in that order", async () => {
     const system = await deploySystem();
-    const entries = await readEntries(system);
+    const governance = getAddress(system.wallets.governance.account.address);
+    const entries = (await readEntries(system)).map(({ leaf }) => decodeLeaf(leaf));
 
-    expect(entries.map(({ index }) => index)).toEqual([0n, 1n, 2n]);
-    const modules = [system.registry, system.charity, system.credit];
-    entries.forEach(({ leaf }, i) => {
-      // Leaf: u8 version | u8 kind | ... | payload, and a WRITER_SET payload is address writer ‖ bool allowed.
-      expect(Number(sliceHex(leaf, 1, 2))).toBe(WRITER_SET);
-      expect(getAddress(sliceHex(leaf, -21, -1))).toBe(modules[i]?.address);
-      expect(sliceHex(leaf, -1)).toBe("0x01");
-    });
+    expect(entries.map(({ index }) => index)).toEqual([0n, 1n, 2n, 3n]);
+    for (const entry of entries) {
+      expect(entry.actorOrg).toBe(0n);
+      expect(entry.operator).toBe(governance);
+      expect(entry.streams.map(({ id }) => id)).toEqual([governanceStream()]);
+    }
+    expect(entries.map(({ record }) => record)).toEqual([
+      governanceRecord(system.log.address, "roleGranted", governance),
+      { type: "writerSet", writer: getAddress(system.registry.address), allowed: true },
+      { type: "writerSet", writer: getAddress(system.charity.address), allowed: true },
+      { type: "writerSet", writer: getAddress(system.credit.address), allowed: true },
+    ]);
   });
 
   test("behavior: a governance other than account 0 deploys when it is also the default sender", async () => {
@@ -67,7 +77,15 @@ describe("Shanji Ignition module", () => {
 
     expect(await log.read.defaultAdmin()).toBe(address);
     expect(await registry.read.defaultAdmin()).toBe(address);
-    expect(await log.read.size()).toBe(3n);
+    expect(await log.read.size()).toBe(DEPLOYMENT_ENTRIES);
+    const [first] = await (await viem.getPublicClient()).getContractEvents({
+      address: log.address,
+      abi: log.abi,
+      eventName: "EntryAppended",
+      fromBlock: 0n,
+      strict: true,
+    });
+    expect(first && decodeLeaf(first.args.leaf).record).toEqual(governanceRecord(log.address, "roleGranted", address));
   });
 
   test("error: setWriter reverts when governance is not the account sending the calls", async () => {
@@ -112,7 +130,7 @@ describe("Shanji Ignition module", () => {
       ) as Record<string, Address>;
       const log = addresses["Shanji#TransparencyLog"] as Address;
       const client = createPublicClient({ transport: http(node.url) });
-      expect(await client.readContract({ address: log, abi: LOG_ABI, functionName: "size" })).toBe(3n);
+      expect(await client.readContract({ address: log, abi: LOG_ABI, functionName: "size" })).toBe(DEPLOYMENT_ENTRIES);
       for (const id of ["Shanji#Registry", "Shanji#CharityLedger", "Shanji#VolunteerCredit"]) {
         const writer = addresses[id] as Address;
         expect(
@@ -150,8 +168,8 @@ describe("deploySystem fixture", () => {
       const key = await system.registry.read.keyInfo([operator.account.address]);
       expect(key.role).toBe(2); // KeyRole.Operator
     }
-    // 3 WRITER_SET entries, then accreditation + 1 operator, then accreditation + 2 operators.
-    expect((await readEntries(system)).map(({ index }) => index)).toEqual([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+    // The deployment's 4 entries, then accreditation + 1 operator, then accreditation + 2 operators.
+    expect((await readEntries(system)).map(({ index }) => index)).toEqual([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
   });
 });
 

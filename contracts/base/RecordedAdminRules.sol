@@ -38,10 +38,12 @@ abstract contract RecordedAdminRules is AccessControlDefaultAdminRules {
         _recordGovernance(_ADMIN_TRANSFER_BEGUN, DEFAULT_ADMIN_ROLE, newAdmin, schedule);
     }
 
+    /// @dev Recorded only when a transfer (or a renounce, to address 0) was scheduled; the entry
+    /// carries that schedule so that the two can be told apart.
     function _cancelDefaultAdminTransfer() internal virtual override {
-        (address pending,) = pendingDefaultAdmin();
+        (address pending, uint48 schedule) = pendingDefaultAdmin();
         super._cancelDefaultAdminTransfer();
-        _recordGovernance(_ADMIN_TRANSFER_CANCELLED, DEFAULT_ADMIN_ROLE, pending, 0);
+        if (schedule != 0) _recordGovernance(_ADMIN_TRANSFER_CANCELLED, DEFAULT_ADMIN_ROLE, pending, schedule);
     }
 
     function _changeDefaultAdminDelay(uint48 newDelay) internal virtual override {
@@ -49,8 +51,12 @@ abstract contract RecordedAdminRules is AccessControlDefaultAdminRules {
         _recordGovernance(_DELAY_CHANGE_BEGUN, DEFAULT_ADMIN_ROLE, address(0), newDelay);
     }
 
+    /// @dev Recorded only when a delay change was really pending: once its schedule has passed,
+    /// the new delay is in force and OpenZeppelin's rollback changes nothing.
     function _rollbackDefaultAdminDelay() internal virtual override {
+        (uint48 newDelay, uint48 schedule) = pendingDefaultAdminDelay();
+        bool pending = schedule != 0 && schedule > block.timestamp;
         super._rollbackDefaultAdminDelay();
-        _recordGovernance(_DELAY_CHANGE_ROLLED_BACK, DEFAULT_ADMIN_ROLE, address(0), 0);
+        if (pending) _recordGovernance(_DELAY_CHANGE_ROLLED_BACK, DEFAULT_ADMIN_ROLE, address(0), newDelay);
     }
 }

@@ -29,8 +29,8 @@ export default buildModule("Shanji", (m) => {
   const charityLedger = m.contract("CharityLedger", [registry, log]);
   const volunteerCredit = m.contract("VolunteerCredit", [registry, log]);
 
-  // Each call appends one WRITER_SET entry to the log. Ignition would send calls of the same batch
-  // in any order; chaining them fixes the log's first three entries on every network.
+  // Each call appends one WRITER_SET entry to the log. Ignition sends the calls of one batch in no
+  // documented order; chaining them fixes the log's first three entries on every network.
   const registryWriter = m.call(log, "setWriter", [registry, true], { id: "SetWriterRegistry" });
   const charityWriter = m.call(log, "setWriter", [charityLedger, true], {
     id: "SetWriterCharityLedger",
