@@ -18,6 +18,15 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: "indexer",
+          include: ["packages/indexer/src/**/*.test.ts", "scripts/lib/**/*.test.ts", "scripts/*.test.ts"],
+          // Real anvil chains and databases: backfills, restarts and a 30 s RPC outage.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -1,7 +1,10 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createPublicClient, createWalletClient, http, parseEther } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -57,7 +60,7 @@ describe("startAnvil", () => {
   });
 
   test("behavior: stop ends the process and frees the port for another anvil", async () => {
-    const first = await startAnvil({ silent: true });
+    const first = await start();
     await first.stop();
     expect(isRunning(first.pid)).toBe(false);
     const second = await start({ port: first.port });
@@ -66,7 +69,7 @@ describe("startAnvil", () => {
   });
 
   test("behavior: stop twice is the same stop", async () => {
-    const anvil = await startAnvil({ silent: true });
+    const anvil = await start();
     const stopping = anvil.stop();
     expect(anvil.stop()).toBe(stopping);
     await stopping;
@@ -77,7 +80,7 @@ describe("startAnvil", () => {
     const dir = await mkdtemp(join(tmpdir(), "shanji-anvil-"));
     try {
       const stateFile = join(dir, "state.json");
-      const first = await startAnvil({ silent: true, stateFile });
+      const first = await start({ stateFile });
       const wallet = createWalletClient({
         account: mnemonicToAccount(MNEMONIC),
         chain: foundry,
@@ -86,7 +89,9 @@ describe("startAnvil", () => {
       const before = createPublicClient({ chain: foundry, transport: http(first.url) });
       const hash = await wallet.sendTransaction({ to: RECIPIENT, value: parseEther("1.5") });
       await before.waitForTransactionReceipt({ hash });
-      await wallet.sendTransaction({ to: RECIPIENT, value: parseEther("0.5") });
+      await before.waitForTransactionReceipt({
+        hash: await wallet.sendTransaction({ to: RECIPIENT, value: parseEther("0.5") }),
+      });
       const blockNumber = await before.getBlockNumber();
       const sender = await before.getBalance({ address: wallet.account.address });
       expect(blockNumber).toBe(2n);
@@ -103,11 +108,60 @@ describe("startAnvil", () => {
     }
   });
 
+  test("behavior: a parent that crashes takes its anvil down with it", async () => {
+    const { pid, code } = await runParent('throw new Error("crash");');
+    expect(code).toBe(1);
+    expect(await gone(pid)).toBe(true);
+  });
+
+  test("behavior: a parent ended by SIGTERM takes its anvil down and still dies of the signal", async () => {
+    const { pid, signal } = await runParent("setInterval(() => {}, 1000);", "SIGTERM");
+    expect(signal).toBe("SIGTERM");
+    expect(await gone(pid)).toBe(true);
+  });
+
+  test("behavior: a parent with its own SIGTERM handler keeps its shutdown; exiting still ends anvil", async () => {
+    const handler = 'process.on("SIGTERM", () => setTimeout(() => process.exit(3), 200)); setInterval(() => {}, 1000);';
+    const { pid, code } = await runParent(handler, "SIGTERM");
+    expect(code).toBe(3);
+    expect(await gone(pid)).toBe(true);
+  });
+
   test("error: a taken port rejects with anvil's own message", async () => {
     const first = await start();
     await expect(startAnvil({ silent: true, port: first.port })).rejects.toThrow(/exited.*\n.*Address already in use/s);
   });
 });
+
+/**
+ * Runs a Node process that starts an anvil and then runs `then` (and gets `signal`, if given);
+ * returns the anvil's pid and how the process ended.
+ */
+async function runParent(
+  then: string,
+  signal?: NodeJS.Signals,
+): Promise<{ pid: number; code: number | null; signal: NodeJS.Signals | null }> {
+  const script = [
+    `import { startAnvil } from ${JSON.stringify(new URL("./anvil.ts", import.meta.url).href)};`,
+    "const anvil = await startAnvil({ silent: true });",
+    "console.log(anvil.pid);",
+    then,
+  ].join("\n");
+  const parent = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  const ended = once(parent, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+  const [line] = (await once(parent.stdout.setEncoding("utf8"), "data")) as [string];
+  const pid = Number.parseInt(line, 10);
+  if (signal) parent.kill(signal);
+  const [code, endedBy] = await ended;
+  return { pid, code, signal: endedBy };
+}
+
+/** Whether process `pid` is gone within 5 s. */
+async function gone(pid: number): Promise<boolean> {
+  const deadline = Date.now() + 5_000;
+  while (isRunning(pid) && Date.now() < deadline) await sleep(50);
+  return !isRunning(pid);
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,112 @@
+/**
+ * The store over PGlite (PostgreSQL compiled to WebAssembly, in this process): the embedded default
+ * that needs no server. Persisted in `dataDir`, or in memory when there is none. `createStore` wraps
+ * it with migrations; tests use it directly to reach a database before migrating.
+ *
+ * PGlite has one connection and serialises everything on it: a transaction holds it until commit,
+ * and other queries wait their turn, so "nothing is visible to others until commit" holds trivially.
+ */
+import { mkdir } from "node:fs/promises";
+import { PGlite, type PGliteOptions, type Transaction } from "@electric-sql/pglite";
+import { createStoreGuard } from "./createStoreGuard.ts";
+import { cursorStatements } from "./cursorStatements.ts";
+import { normalizeParams } from "./normalizeParams.ts";
+import type { Queryable, Row, Store } from "./types.ts";
+
+export type CreatePgliteStoreParameters = {
+  /** Folder holding the database; created if missing. In memory when undefined. */
+  dataDir?: string | undefined;
+  /**
+   * A tarball from `PGlite.dumpDataDir()` to start from instead of running initdb. Tests use it:
+   * initdb takes PGlite 0.5 about ten seconds, loading a tarball under one.
+   */
+  loadDataDir?: Blob | undefined;
+};
+export type CreatePgliteStoreReturnType = Promise<Store>;
+
+const DEFAULT_PAGE_SIZE = 1_000;
+
+const OID = { int8: 20 } as const;
+
+export async function createPgliteStore(parameters: CreatePgliteStoreParameters = {}): CreatePgliteStoreReturnType {
+  const { dataDir, loadDataDir } = parameters;
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const options: PGliteOptions = {
+    // int8 as bigint always; PGlite's default gives a number when the value fits, a bigint otherwise.
+    // PGlite derives its array parsers from these, so int8[] follows.
+    parsers: { [OID.int8]: (text: string) => BigInt(text) },
+    ...(dataDir === undefined ? {} : { dataDir }),
+    ...(loadDataDir === undefined ? {} : { loadDataDir }),
+  };
+  const db = await PGlite.create(options);
+  const guard = createStoreGuard();
+  let cursorCount = 0;
+
+  return {
+    dialect: "pglite",
+
+    async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+      guard.assertUsable("query");
+      const result = await db.query<T>(sql, normalizeParams(params));
+      return result.rows;
+    },
+
+    async exec(sql) {
+      guard.assertUsable("exec");
+      await db.exec(sql);
+    },
+
+    async transaction(fn) {
+      guard.assertUsable("transaction");
+      return await guard.inTransaction((scope) => db.transaction((tx) => fn(transactionQueryable(tx, guard, scope))));
+    },
+
+    // A WITH HOLD cursor: PostgreSQL materialises the result when the DECLARE commits (spilling to
+    // temporary files past work_mem), and each page is then one FETCH. Unlike a cursor inside an open
+    // transaction, it does not hold PGlite's only connection between pages, so the loop body may use
+    // the store; the rows are still one snapshot.
+    async *stream<T extends Row = Row>(
+      sql: string,
+      params: readonly unknown[],
+      pageSize = DEFAULT_PAGE_SIZE,
+    ): AsyncGenerator<T> {
+      guard.assertUsable("stream");
+      const cursor = cursorStatements({ name: `shanji_stream_${++cursorCount}`, sql, pageSize, withHold: true });
+      await db.query(cursor.declare, normalizeParams(params));
+      try {
+        for (;;) {
+          guard.assertUsable("stream");
+          const { rows } = await db.query<T>(cursor.fetch);
+          yield* rows;
+          if (rows.length < pageSize) break;
+        }
+      } finally {
+        // Reached on error and when the consumer breaks out of its loop; after close() there is nothing to free.
+        if (!db.closed) await db.query(cursor.close);
+      }
+    },
+
+    async close() {
+      guard.markClosed();
+      if (!db.closed) await db.close();
+    },
+  };
+}
+
+function transactionQueryable(
+  tx: Transaction,
+  guard: ReturnType<typeof createStoreGuard>,
+  scope: { readonly isOpen: boolean },
+): Queryable {
+  return {
+    async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+      guard.assertOpen(scope, "query");
+      const result = await tx.query<T>(sql, normalizeParams(params));
+      return result.rows;
+    },
+    async exec(sql) {
+      guard.assertOpen(scope, "exec");
+      await tx.exec(sql);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { expect, test } from "vitest";
+import { describeEachBackend } from "../_test/testDatabase.ts";
+import { SchemaTooNewError, StoreError } from "../errors.ts";
+import type { Store } from "../types.ts";
+import { loadMigrations, type Migration } from "./loadMigrations.ts";
+import { migrate } from "./migrate.ts";
+
+const migrations = await loadMigrations();
+
+// Migrations of our own, so that the runner is tested on several steps whatever this folder holds.
+const synthetic: Migration[] = [
+  // The sleep makes two concurrent runs overlap, so that only the advisory lock keeps them apart.
+  { version: 1, name: "first", sql: "select pg_sleep(0.2); create table a (id int primary key);" },
+  { version: 2, name: "second", sql: "alter table a add column note text; create index a_note on a (note);" },
+  { version: 3, name: "third", sql: "create table b (id bigint primary key, a_id int not null references a (id));" },
+];
+
+/** Everything about the schema that a migration can change, in a stable order. */
+async function schemaOf(store: Store) {
+  return {
+    columns: await store.query(
+      `select table_name, column_name, ordinal_position, data_type, is_nullable, column_default
+         from information_schema.columns where table_schema = current_schema()
+        order by table_name, ordinal_position`,
+    ),
+    indexes: await store.query(
+      "select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() order by indexname",
+    ),
+    constraints: await store.query(
+      `select conrelid::regclass::text as table_name, conname, pg_get_constraintdef(oid) as definition
+         from pg_constraint where connamespace = current_schema()::regnamespace order by 1, 2`,
+    ),
+  };
+}
+
+async function versionsOf(store: Store) {
+  return await store.query<{ version: number; name: string }>(
+    "select version, name from schema_migrations order by version",
+  );
+}
+
+describeEachBackend("migrate", (backend) => {
+  test("behavior: a new database gets every migration of this folder, each recorded", async () => {
+    const store = await backend.emptyStore();
+    const all = migrations.map((migration) => migration.version);
+    expect(await migrate(store)).toStrictEqual({ fromVersion: 0, toVersion: all.length, applied: all });
+    expect(await versionsOf(store)).toStrictEqual(migrations.map(({ version, name }) => ({ version, name })));
+    const [row] = await store.query("select applied_at from schema_migrations");
+    expect(row?.applied_at).toBeInstanceOf(Date);
+  });
+
+  test("behavior: an up-to-date database is left alone", async () => {
+    const store = await backend.freshStore();
+    const before = await store.query("select * from schema_migrations order by version");
+    const latest = migrations.length;
+    expect(await migrate(store)).toStrictEqual({ fromVersion: latest, toVersion: latest, applied: [] });
+    expect(await store.query("select * from schema_migrations order by version")).toStrictEqual(before);
+  });
+
+  test("behavior: upgrading in place gives the schema of a fresh migration", async () => {
+    const fresh = await backend.emptyStore();
+    await migrate(fresh);
+    const expected = await schemaOf(fresh);
+    for (let version = 1; version < migrations.length; version++) {
+      const store = await backend.emptyStore();
+      expect(await migrate(store, { to: version })).toMatchObject({ toVersion: version });
+      expect(await migrate(store)).toMatchObject({ fromVersion: version, toVersion: migrations.length });
+      expect(await schemaOf(store)).toStrictEqual(expected);
+      await store.close();
+    }
+  });
+
+  test("behavior: upgrading in place step by step gives the schema of a fresh migration (three steps)", async () => {
+    const fresh = await backend.emptyStore();
+    await migrate(fresh, { migrations: synthetic });
+    const store = await backend.emptyStore();
+    expect(await migrate(store, { migrations: synthetic, to: 1 })).toStrictEqual({
+      fromVersion: 0,
+      toVersion: 1,
+      applied: [1],
+    });
+    expect(await migrate(store, { migrations: synthetic, to: 2 })).toMatchObject({ applied: [2] });
+    expect(await migrate(store, { migrations: synthetic })).toMatchObject({ applied: [3] });
+    expect(await schemaOf(store)).toStrictEqual(await schemaOf(fresh));
+    expect(await versionsOf(store)).toStrictEqual(await versionsOf(fresh));
+  });
+
+  test("behavior: two runs started together apply each migration once", async () => {
+    const store = await backend.emptyStore();
+    const [first, second] = await Promise.all([
+      migrate(store, { migrations: synthetic }),
+      migrate(store, { migrations: synthetic }),
+    ]);
+    expect([...(first?.applied ?? []), ...(second?.applied ?? [])].sort()).toStrictEqual([1, 2, 3]);
+    expect((await versionsOf(store)).map((row) => row.version)).toStrictEqual([1, 2, 3]);
+  });
+
+  test("behavior: each migration applied is logged", async () => {
+    const store = await backend.emptyStore();
+    const logged: string[] = [];
+    await migrate(store, {
+      migrations: synthetic,
+      logger: { info: (message) => logged.push(message), warn: () => {} },
+    });
+    expect(logged).toStrictEqual([
+      "applied database migration 0001_first.sql",
+      "applied database migration 0002_second.sql",
+      "applied database migration 0003_third.sql",
+    ]);
+  });
+
+  test("error: a database migrated by a newer Shanji", async () => {
+    const store = await backend.emptyStore();
+    await migrate(store, { migrations: synthetic });
+    const older = synthetic.slice(0, 2);
+    const failure = migrate(store, { migrations: older });
+    await expect(failure).rejects.toThrow(SchemaTooNewError);
+    await expect(failure).rejects.toThrow("database schema version 3 is newer than this indexer (2); upgrade Shanji");
+    await expect(failure).rejects.toMatchObject({ databaseVersion: 3, codeVersion: 2 });
+  });
+
+  test("error: a failing migration is rolled back whole and not recorded", async () => {
+    const store = await backend.emptyStore();
+    const broken: Migration = { version: 2, name: "second", sql: "create table half (x int); select 1 / 0;" };
+    await expect(migrate(store, { migrations: [synthetic[0] as Migration, broken] })).rejects.toThrow(
+      "division by zero",
+    );
+    expect((await versionsOf(store)).map((row) => row.version)).toStrictEqual([1]);
+    expect(await store.query("select to_regclass('half') as half")).toStrictEqual([{ half: null }]);
+    // Fixed, it applies.
+    expect(await migrate(store, { migrations: synthetic })).toMatchObject({ fromVersion: 1, applied: [2, 3] });
+  });
+
+  test("error: a recorded migration with another name than this code's", async () => {
+    const store = await backend.emptyStore();
+    await migrate(store, { migrations: synthetic.slice(0, 1) });
+    const renamed = [{ ...(synthetic[0] as Migration), name: "renamed" }, ...synthetic.slice(1)];
+    await expect(migrate(store, { migrations: renamed })).rejects.toThrow(
+      `database schema version 1 is "first", but this indexer's is "renamed"`,
+    );
+  });
+
+  test("args: a target version outside the known ones", async () => {
+    const store = await backend.emptyStore();
+    await expect(migrate(store, { migrations: synthetic, to: 4 })).rejects.toThrow(StoreError);
+    await expect(migrate(store, { migrations: synthetic, to: -1 })).rejects.toThrow(
+      "cannot migrate to schema version -1",
+    );
+    expect(await store.query("select to_regclass('schema_migrations') as t")).toStrictEqual([{ t: null }]);
+  });
+});

@@ -1,0 +1,129 @@
+// The indexer against a real chain (anvil) on PGlite and on PostgreSQL: backfill, resume, reorgs,
+// and the self-check that refuses a dropped or a forged log.
+import { bytesToHex, createPublicClient, type Hex, http } from "viem";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
+import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
+import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
+import { describeEachBackend } from "../store/_test/testDatabase.ts";
+
+let anvil: StartAnvilReturnType;
+let deployment: DeployOnAnvilReturnType;
+
+beforeAll(async () => {
+  anvil = await startAnvil({ silent: true });
+  deployment = await deployOnAnvil(anvil.url);
+  await fillLedger({ url: anvil.url, addresses: deployment.addresses, donations: 1_200, campaigns: 3, seed: 7 });
+}, 120_000);
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+async function onChain(): Promise<{ size: bigint; root: Hex }> {
+  const client = createPublicClient({ transport: http(anvil.url) });
+  const abi = [
+    { type: "function", name: "size", stateMutability: "view", inputs: [], outputs: [{ type: "uint256" }] },
+    { type: "function", name: "root", stateMutability: "view", inputs: [], outputs: [{ type: "bytes32" }] },
+  ] as const;
+  const address = deployment.addresses.log;
+  const [size, root] = await Promise.all([
+    client.readContract({ address, abi, functionName: "size" }),
+    client.readContract({ address, abi, functionName: "root" }),
+  ]);
+  return { size, root };
+}
+
+describeEachBackend("indexer", (backend) => {
+  test("behavior: a backfill stores every entry, verified against the chain's root", async () => {
+    const store = await backend.freshStore();
+    const indexer = indexerOn(anvil.url, store, indexerConfig(deployment), { initialRange: 16n });
+    const status = await indexer.syncToHead();
+    const chain = await onChain();
+    expect(status.logSize).toBe(chain.size);
+    const [count] = await store.query<{ n: bigint }>("select count(*) as n from entries");
+    expect(count?.n).toBe(chain.size);
+    const [last] = await store.query<{ log_root: Uint8Array; log_size: bigint }>(
+      "select log_root, log_size from blocks order by number desc limit 1",
+    );
+    expect(last && bytesToHex(last.log_root)).toBe(chain.root);
+    expect(last?.log_size).toBe(chain.size);
+    const [views] = await store.query<{ n: bigint }>("select count(*) as n from campaigns");
+    expect(views?.n).toBe(3n);
+    await store.close();
+  }, 120_000);
+
+  test("behavior: the views' balances equal the contract's", async () => {
+    const store = await backend.freshStore();
+    await indexerOn(anvil.url, store, indexerConfig(deployment)).syncToHead();
+    const client = createPublicClient({ transport: http(anvil.url) });
+    const abi = [
+      {
+        type: "function",
+        name: "campaign",
+        stateMutability: "view",
+        inputs: [{ type: "uint64" }],
+        outputs: [
+          {
+            type: "tuple",
+            components: [
+              { name: "orgId", type: "uint64" },
+              { name: "balance", type: "uint128" },
+              { name: "currency", type: "bytes3" },
+              { name: "status", type: "uint8" },
+            ],
+          },
+        ],
+      },
+    ] as const;
+    const rows = await store.query<{ campaign_id: bigint; balance: string }>(
+      "select campaign_id, balance from campaigns order by campaign_id",
+    );
+    expect(rows.length).toBe(3);
+    for (const row of rows) {
+      const c = await client.readContract({
+        address: deployment.addresses.charityLedger,
+        abi,
+        functionName: "campaign",
+        args: [row.campaign_id],
+      });
+      expect(BigInt(row.balance)).toBe(c.balance);
+    }
+    await store.close();
+  }, 120_000);
+
+  test("behavior: resuming after a stop gives the same tables as one uninterrupted run", async () => {
+    const once = await backend.freshStore();
+    await indexerOn(anvil.url, once, indexerConfig(deployment)).syncToHead();
+
+    const twice = await backend.freshStore();
+    // Small ranges and a stop part-way: the second indexer continues from the stored cursor.
+    const first = indexerOn(anvil.url, twice, indexerConfig(deployment), { initialRange: 4n, maxRange: 8n });
+    const running = first.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await first.stop();
+    await running.catch(() => {});
+    await indexerOn(anvil.url, twice, indexerConfig(deployment)).syncToHead();
+    expect(await digestAll(twice)).toBe(await digestAll(once));
+    await once.close();
+    await twice.close();
+  }, 120_000);
+
+  test("error: an RPC of another chain is refused with a clear message", async () => {
+    const store = await backend.freshStore();
+    const indexer = indexerOn(anvil.url, store, { ...indexerConfig(deployment), chainId: 1 });
+    await expect(indexer.syncToHead()).rejects.toThrow(/serves chain 31337, but this ledger is on chain 1/);
+    await store.close();
+  });
+
+  test("error: a log address without code is refused", async () => {
+    const store = await backend.freshStore();
+    const config = indexerConfig(deployment);
+    const indexer = indexerOn(anvil.url, store, {
+      ...config,
+      addresses: { ...config.addresses, log: "0x000000000000000000000000000000000000dEaD" },
+    });
+    await expect(indexer.syncToHead()).rejects.toThrow(/No contract at the TransparencyLog address/);
+    await store.close();
+  });
+});

@@ -1,0 +1,581 @@
+/**
+ * The indexer: follows the chain over standard JSON-RPC and ingests the TransparencyLog into the
+ * store, one batch of blocks at a time. Each batch is checked before it is stored — the entry
+ * indexes must be contiguous, every stream back-pointer must match, and the Merkle root rebuilt
+ * from the stored leaves plus the new ones must equal the chain's own `root()` at the batch's last
+ * block — and is then committed in one transaction together with the progress cursor, so that a
+ * crash at any point loses nothing and duplicates nothing. On a reorg (the block under the cursor
+ * changed hash) it rolls back to the common ancestor and re-ingests.
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { decodeLeaf } from "@shanji/core";
+import { bytesToHex, type Hex, hexToBytes } from "viem";
+import type { BlockHeader, ChainReader, EntryLog } from "../chain/createChainReader.ts";
+import { IndexerError, isRetryable, SelfCheckError, WrongChainError } from "../errors.ts";
+import type { Queryable, Store } from "../store/types.ts";
+import { refreshViews, resetViews } from "../views/refreshViews.ts";
+import { createMerkleFrontier, peakPositions, type TreeNode } from "./merkleFrontier.ts";
+
+export type Logger = {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+};
+
+export type IndexerConfig = {
+  chainId: number;
+  addresses: { log: Hex; registry: Hex; charity: Hex; credit: Hex };
+  /** The block the log was deployed in: nothing before it is read. */
+  deployBlock: bigint;
+  /** Blocks behind the head that count as final: 0 for QBFT's instant finality. */
+  finality?: bigint;
+  /** Milliseconds between polls of the head when caught up. */
+  pollInterval?: number;
+};
+
+export type IndexerStatus = {
+  state: "starting" | "syncing" | "idle" | "retrying" | "failed" | "stopped";
+  indexedBlock: bigint | null;
+  headBlock: bigint | null;
+  logSize: bigint;
+  lastError: string | null;
+  selfCheckFailures: number;
+};
+
+export type CreateIndexerParameters = {
+  store: Store;
+  chain: ChainReader;
+  config: IndexerConfig;
+  logger?: Logger;
+  /** Called after every committed batch (for tests, progress bars and the API's cache). */
+  onBatch?: (batch: { fromBlock: bigint; toBlock: bigint; entries: number; logSize: bigint }) => void;
+};
+
+export type IngestedEntry = EntryLog & { leafHash: Uint8Array; record: ReturnType<typeof decodeLeaf> };
+
+type Cursor = { blockNumber: bigint; blockHash: Hex; logSize: bigint };
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+const HEADER_CONCURRENCY = 8;
+
+export function createIndexer(parameters: CreateIndexerParameters) {
+  const { store, chain, config, logger = silent, onBatch } = parameters;
+  const finality = config.finality ?? 0n;
+  const pollInterval = config.pollInterval ?? 1_000;
+  const status: IndexerStatus = {
+    state: "starting",
+    indexedBlock: null,
+    headBlock: null,
+    logSize: 0n,
+    lastError: null,
+    selfCheckFailures: 0,
+  };
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let running: Promise<void> | undefined;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  /** Checks that the RPC serves the configured chain and that the log has code there. */
+  async function checkChain(): Promise<void> {
+    const chainId = await chain.chainId();
+    if (chainId !== config.chainId) {
+      throw new WrongChainError(`The RPC serves chain ${chainId}, but this ledger is on chain ${config.chainId}.`, {
+        details: "Point the indexer at a node of the ledger's chain.",
+      });
+    }
+    const code = await chain.code();
+    if (!code || code === "0x") {
+      throw new WrongChainError(
+        `No contract at the TransparencyLog address ${config.addresses.log} on chain ${chainId}.`,
+        {
+          details: "The RPC is on the right chain id but not the right network, or the deployment addresses are wrong.",
+        },
+      );
+    }
+    const rows = await store.query<{ chain_id: bigint; log_address: Uint8Array }>(
+      "select chain_id, log_address from chain_meta where id = 1",
+    );
+    const meta = rows[0];
+    if (!meta) {
+      await store.query(
+        `insert into chain_meta (id, chain_id, log_address, registry_address, charity_address, credit_address, deploy_block)
+         values (1, $1, decode($2, 'hex'), decode($3, 'hex'), decode($4, 'hex'), decode($5, 'hex'), $6)`,
+        [
+          String(config.chainId),
+          config.addresses.log.slice(2).toLowerCase(),
+          config.addresses.registry.slice(2).toLowerCase(),
+          config.addresses.charity.slice(2).toLowerCase(),
+          config.addresses.credit.slice(2).toLowerCase(),
+          String(config.deployBlock),
+        ],
+      );
+    } else if (
+      BigInt(meta.chain_id) !== BigInt(config.chainId) ||
+      bytesToHex(meta.log_address) !== config.addresses.log.toLowerCase()
+    ) {
+      throw new WrongChainError("This database holds another ledger (chain id or log address differ).", {
+        details: `database: chain ${meta.chain_id}, log ${bytesToHex(meta.log_address)}; configured: chain ${config.chainId}, log ${config.addresses.log}`,
+      });
+    }
+  }
+
+  async function loadCursor(): Promise<Cursor> {
+    const rows = await store.query<{ block_number: bigint; block_hash: Uint8Array; log_size: bigint }>(
+      "select block_number, block_hash, log_size from sync_cursor where id = 1",
+    );
+    const row = rows[0];
+    if (row) return { blockNumber: row.block_number, blockHash: bytesToHex(row.block_hash), logSize: row.log_size };
+    const start = config.deployBlock > 0n ? config.deployBlock - 1n : 0n;
+    const header = await chain.header(start);
+    const cursor = { blockNumber: start, blockHash: header.hash, logSize: 0n };
+    await store.query(
+      "insert into sync_cursor (id, block_number, block_hash, log_size) values (1, $1, decode($2, 'hex'), 0) on conflict (id) do nothing",
+      [String(start), header.hash.slice(2)],
+    );
+    return cursor;
+  }
+
+  async function loadFrontier(tx: Queryable, size: bigint) {
+    const positions = peakPositions(size);
+    const peaks: TreeNode[] = [];
+    for (const { level, pos } of positions) {
+      const rows =
+        level === 0
+          ? await tx.query<{ hash: Uint8Array }>("select leaf_hash as hash from entries where idx = $1", [String(pos)])
+          : await tx.query<{ hash: Uint8Array }>("select hash from tree_nodes where level = $1 and pos = $2", [
+              level,
+              String(pos),
+            ]);
+      const hash = rows[0]?.hash;
+      if (!hash) throw new IndexerError(`The store lacks the tree node at level ${level}, position ${pos}.`);
+      peaks.push({ level, pos, hash });
+    }
+    return createMerkleFrontier(size, peaks);
+  }
+
+  /** One step: ingest the next batch, or roll back a reorg, or report that we are caught up. */
+  async function step(): Promise<"ingested" | "reorg" | "caught-up"> {
+    const cursor = await loadCursor();
+    status.indexedBlock = cursor.blockNumber;
+    status.logSize = cursor.logSize;
+    const head = await chain.headNumber();
+    status.headBlock = head;
+    const target = head - finality;
+    // The parent-hash check: the block under the cursor must still be the one we ingested (a reorg
+    // to a shorter chain leaves no block there at all).
+    const under = cursor.blockNumber > head ? undefined : await chain.header(cursor.blockNumber);
+    if (under?.hash !== cursor.blockHash) {
+      await rollback(cursor, head);
+      return "reorg";
+    }
+    if (cursor.blockNumber >= target) return "caught-up";
+
+    const fromBlock = cursor.blockNumber + 1n;
+    const { logs, lastBlock } = await chain.nextLogs(fromBlock, target);
+    logs.sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+    );
+
+    // Headers of every block with entries and of the last block: hashes to keep, and the block
+    // whose state the root is checked against.
+    const numbers = [...new Set([...logs.map((l) => l.blockNumber), lastBlock])];
+    const headers = new Map<bigint, BlockHeader>();
+    // A few at a time: a range of thousands of blocks must not become thousands of parallel requests.
+    for (let i = 0; i < numbers.length; i += HEADER_CONCURRENCY) {
+      const slice = numbers.slice(i, i + HEADER_CONCURRENCY);
+      for (const header of await Promise.all(slice.map((n) => chain.header(n)))) headers.set(header.number, header);
+    }
+    const lastHeader = headers.get(lastBlock) as BlockHeader;
+    for (const log of logs) {
+      if (headers.get(log.blockNumber)?.hash !== log.blockHash) {
+        throw new IndexerError(`Block ${log.blockNumber} changed while it was read (a reorg); reading it again.`, {
+          retryable: true,
+        });
+      }
+    }
+    const onChain = await chain.logState(lastHeader.hash);
+    await ingest(cursor, logs, fromBlock, lastHeader, headers, onChain);
+    return "ingested";
+  }
+
+  async function ingest(
+    cursor: Cursor,
+    logs: EntryLog[],
+    fromBlock: bigint,
+    lastHeader: BlockHeader,
+    headers: Map<bigint, BlockHeader>,
+    onChain: { size: bigint; root: Hex },
+  ) {
+    const range = `blocks ${fromBlock}–${lastHeader.number}`;
+    const fail = (message: string, details?: string) =>
+      new SelfCheckError(`Self-check failed for ${range}: ${message}`, {
+        details,
+        fromBlock,
+        toBlock: lastHeader.number,
+      });
+
+    await store.transaction(async (tx) => {
+      const frontier = await loadFrontier(tx, cursor.logSize);
+      const entries: IngestedEntry[] = [];
+      const nodes: TreeNode[] = [];
+      const blockRows: { number: bigint; hash: Hex; parentHash: Hex; size: bigint; root: Uint8Array }[] = [];
+      for (const [i, log] of logs.entries()) {
+        const expected = cursor.logSize + BigInt(i);
+        if (log.index !== expected) {
+          throw fail(
+            log.index > expected ? `entry ${expected} is missing` : `entry ${log.index} appears twice or out of order`,
+            `expected index ${expected}, the RPC returned ${log.index} (block ${log.blockNumber}, tx ${log.transactionHash})`,
+          );
+        }
+        const leaf = hexToBytes(log.leaf);
+        let record: ReturnType<typeof decodeLeaf>;
+        try {
+          record = decodeLeaf(leaf);
+        } catch (cause) {
+          throw fail(`entry ${log.index} does not decode`, String(cause));
+        }
+        if (record.index !== log.index) throw fail(`entry ${log.index} carries index ${record.index} in its leaf`);
+        const withPrefix = new Uint8Array(leaf.length + 1);
+        withPrefix.set(leaf, 1);
+        const leafHash = sha256(withPrefix);
+        nodes.push(...frontier.append(leafHash));
+        entries.push({ ...log, leafHash, record });
+        const next = logs[i + 1];
+        if (!next || next.blockNumber !== log.blockNumber) {
+          const header = headers.get(log.blockNumber) as BlockHeader;
+          blockRows.push({
+            number: log.blockNumber,
+            hash: header.hash,
+            parentHash: header.parentHash,
+            size: frontier.size,
+            root: frontier.root(),
+          });
+        }
+      }
+      const root = bytesToHex(frontier.root());
+      if (frontier.size !== onChain.size || root !== onChain.root) {
+        throw fail(
+          `the chain's log has ${onChain.size} entries with root ${onChain.root}, the indexer rebuilt ${frontier.size} entries with root ${root}`,
+          "a log was dropped or added between the node and the indexer; nothing of this range is stored",
+        );
+      }
+      await checkBackPointers(tx, entries, fail);
+      await writeBatch(tx, entries, nodes, blockRows);
+      await tx.query(
+        "update sync_cursor set block_number = $1, block_hash = decode($2, 'hex'), log_size = $3 where id = 1",
+        [String(lastHeader.number), lastHeader.hash.slice(2), String(frontier.size)],
+      );
+    });
+    status.indexedBlock = lastHeader.number;
+    status.logSize = onChain.size;
+    onBatch?.({ fromBlock, toBlock: lastHeader.number, entries: logs.length, logSize: onChain.size });
+  }
+
+  /** Each entry's previous index per stream must be the stream's last entry so far. */
+  async function checkBackPointers(
+    tx: Queryable,
+    entries: IngestedEntry[],
+    fail: (message: string, details?: string) => SelfCheckError,
+  ) {
+    const ids = [...new Set(entries.flatMap((e) => e.record.streams.map((s) => s.id)))];
+    if (ids.length === 0) return;
+    const rows = await tx.query<{ stream_id: Uint8Array; last_idx: bigint }>(
+      "select stream_id, last_idx from streams where stream_id = any(select decode(h, 'hex') from unnest($1::text[]) as h)",
+      [ids.map((id) => id.slice(2))],
+    );
+    const last = new Map<string, bigint | null>(rows.map((r) => [bytesToHex(r.stream_id), r.last_idx]));
+    for (const entry of entries) {
+      for (const stream of entry.record.streams) {
+        const expected = last.get(stream.id) ?? null;
+        if (stream.prevIndex !== expected) {
+          throw fail(
+            `entry ${entry.index} says the previous entry of stream ${stream.id} is ${stream.prevIndex}, the indexer has ${expected}`,
+          );
+        }
+        last.set(stream.id, entry.index);
+      }
+    }
+  }
+
+  async function writeBatch(
+    tx: Queryable,
+    entries: IngestedEntry[],
+    nodes: TreeNode[],
+    blockRows: { number: bigint; hash: Hex; parentHash: Hex; size: bigint; root: Uint8Array }[],
+  ) {
+    const hex = (b: Uint8Array | Hex) => (typeof b === "string" ? b.slice(2) : bytesToHex(b).slice(2));
+    // In chunks, so that no statement carries an unbounded number of parameters' worth of data.
+    for (let start = 0; start < entries.length; start += 2_000) {
+      const chunk = entries.slice(start, start + 2_000);
+      await tx.query(
+        `insert into entries (idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)
+         select idx, block_number, decode(tx_hash, 'hex'), log_index, kind, actor_org, ts, decode(leaf, 'hex'), decode(leaf_hash, 'hex'), record::jsonb
+         from unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::smallint[], $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[])
+           as t(idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)`,
+        [
+          chunk.map((e) => String(e.index)),
+          chunk.map((e) => String(e.blockNumber)),
+          chunk.map((e) => hex(e.transactionHash)),
+          chunk.map((e) => e.logIndex),
+          chunk.map((e) => e.record.kind),
+          chunk.map((e) => String(e.record.actorOrg)),
+          chunk.map((e) => String(e.record.timestamp)),
+          chunk.map((e) => hex(e.leaf)),
+          chunk.map((e) => hex(e.leafHash)),
+          chunk.map((e) => toJson(e.record.record)),
+        ],
+      );
+      const streamRows = chunk.flatMap((e) =>
+        e.record.streams.map((s) => [hex(s.id), String(e.index), s.prevIndex === null ? null : String(s.prevIndex)]),
+      );
+      await tx.query(
+        `insert into entry_streams (stream_id, idx, prev_idx)
+         select decode(s, 'hex'), i, p from unnest($1::text[], $2::bigint[], $3::bigint[]) as t(s, i, p)`,
+        [streamRows.map((r) => r[0]), streamRows.map((r) => r[1]), streamRows.map((r) => r[2])],
+      );
+    }
+    const heads = new Map<string, { count: bigint; last: bigint }>();
+    for (const e of entries) {
+      for (const s of e.record.streams) {
+        const head = heads.get(s.id) ?? { count: 0n, last: e.index };
+        head.count += 1n;
+        head.last = e.index;
+        heads.set(s.id, head);
+      }
+    }
+    if (heads.size > 0) {
+      const ids = [...heads.keys()];
+      await tx.query(
+        `insert into streams (stream_id, count, last_idx)
+         select decode(s, 'hex'), c, l from unnest($1::text[], $2::bigint[], $3::bigint[]) as t(s, c, l)
+         on conflict (stream_id) do update set count = streams.count + excluded.count, last_idx = excluded.last_idx`,
+        [
+          ids.map((id) => id.slice(2)),
+          ids.map((id) => String(heads.get(id)?.count)),
+          ids.map((id) => String(heads.get(id)?.last)),
+        ],
+      );
+    }
+    for (let start = 0; start < nodes.length; start += 5_000) {
+      const chunk = nodes.slice(start, start + 5_000);
+      await tx.query(
+        `insert into tree_nodes (level, pos, hash)
+         select l, p, decode(h, 'hex') from unnest($1::smallint[], $2::bigint[], $3::text[]) as t(l, p, h)`,
+        [chunk.map((n) => n.level), chunk.map((n) => String(n.pos)), chunk.map((n) => hex(n.hash))],
+      );
+    }
+    if (blockRows.length === 0) return;
+    await tx.query(
+      `insert into blocks (number, hash, parent_hash, log_size, log_root)
+       select n, decode(h, 'hex'), decode(p, 'hex'), s, decode(r, 'hex')
+       from unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[]) as t(n, h, p, s, r)`,
+      [
+        blockRows.map((b) => String(b.number)),
+        blockRows.map((b) => hex(b.hash)),
+        blockRows.map((b) => hex(b.parentHash)),
+        blockRows.map((b) => String(b.size)),
+        blockRows.map((b) => hex(b.root)),
+      ],
+    );
+  }
+
+  /** Rolls the store back to the newest stored block that is still on the canonical chain. */
+  async function rollback(cursor: Cursor, head: bigint) {
+    let ancestor: Cursor | undefined;
+    const below = cursor.blockNumber < head + 1n ? cursor.blockNumber : head + 1n;
+    const stored = await store.query<{ number: bigint; hash: Uint8Array; log_size: bigint }>(
+      "select number, hash, log_size from blocks where number < $1 order by number desc limit 256",
+      [String(below)],
+    );
+    for (const row of stored) {
+      const header = await chain.header(row.number);
+      if (header.hash === bytesToHex(row.hash)) {
+        ancestor = { blockNumber: row.number, blockHash: header.hash, logSize: row.log_size };
+        break;
+      }
+    }
+    if (!ancestor) {
+      const start = config.deployBlock > 0n ? config.deployBlock - 1n : 0n;
+      ancestor = { blockNumber: start, blockHash: (await chain.header(start)).hash, logSize: 0n };
+    }
+    logger.warn("reorg: rolling back", {
+      from: String(cursor.blockNumber),
+      to: String(ancestor.blockNumber),
+      entriesRemoved: String(cursor.logSize - ancestor.logSize),
+    });
+    const size = String(ancestor.logSize);
+    await store.transaction(async (tx) => {
+      // Views are rebuilt from the entries that remain (reorgs are rare; a rebuild is simple and sure).
+      await resetViews(tx);
+      const touched = await tx.query<{ stream_id: Uint8Array }>(
+        "select distinct stream_id from entry_streams where idx >= $1",
+        [size],
+      );
+      await tx.query("delete from entry_streams where idx >= $1", [size]);
+      await tx.query("delete from entries where idx >= $1", [size]);
+      if (touched.length > 0) {
+        const ids = touched.map((r) => bytesToHex(r.stream_id).slice(2));
+        await tx.query(
+          "delete from streams where stream_id = any(select decode(h, 'hex') from unnest($1::text[]) as h)",
+          [ids],
+        );
+        await tx.query(
+          `insert into streams (stream_id, count, last_idx)
+           select stream_id, count(*), max(idx) from entry_streams
+           where stream_id = any(select decode(h, 'hex') from unnest($1::text[]) as h) group by stream_id`,
+          [ids],
+        );
+      }
+      await tx.query("delete from tree_nodes where (pos + 1) * (1::bigint << level) > $1", [size]);
+      await tx.query("delete from blocks where number > $1", [String(ancestor.blockNumber)]);
+      await tx.query(
+        "update sync_cursor set block_number = $1, block_hash = decode($2, 'hex'), log_size = $3 where id = 1",
+        [String(ancestor.blockNumber), ancestor.blockHash.slice(2), size],
+      );
+    });
+    status.indexedBlock = ancestor.blockNumber;
+    status.logSize = ancestor.logSize;
+  }
+
+  /**
+   * Refreshes the derived views up to the stored log size. Done when ingestion is caught up (and so
+   * once at the end of a backfill, not after every batch): a view is a function of its key's whole
+   * stream, so the moment of refreshing never changes the result, only how much work is repeated.
+   */
+  async function refresh() {
+    const rows = await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1");
+    const size = rows[0]?.log_size ?? 0n;
+    const done = await store.transaction((tx) => refreshViews(tx, { toSize: size }));
+    if (done.entries > 0n) {
+      logger.info("views refreshed", {
+        entries: String(done.entries),
+        campaigns: done.campaigns,
+        orgs: done.orgs,
+        volunteers: done.volunteers,
+      });
+    }
+  }
+
+  async function recordSelfCheckFailure(error: SelfCheckError) {
+    status.selfCheckFailures += 1;
+    const match = /root (0x[0-9a-f]{64}).*root (0x[0-9a-f]{64})/.exec(error.shortMessage);
+    await store
+      .query(
+        `insert into self_check_failures (from_block, to_block, expected_root, computed_root, message)
+         values ($1, $2, decode($3, 'hex'), decode($4, 'hex'), $5)`,
+        [
+          String(error.fromBlock),
+          String(error.toBlock),
+          (match?.[1] ?? `0x${"00".repeat(32)}`).slice(2),
+          (match?.[2] ?? `0x${"00".repeat(32)}`).slice(2),
+          error.message,
+        ],
+      )
+      .catch((cause) => logger.error("could not record a self-check failure", { cause: String(cause) }));
+  }
+
+  let checked = false;
+
+  /** Handles a failed step: records a self-check failure, and returns the delay before a retry. */
+  async function onFailure(error: unknown, failures: number): Promise<number> {
+    const message = error instanceof Error ? error.message : String(error);
+    status.lastError = message;
+    if (error instanceof SelfCheckError) {
+      logger.error(message, { fromBlock: String(error.fromBlock), toBlock: String(error.toBlock) });
+      await recordSelfCheckFailure(error);
+    }
+    if (!isRetryable(error)) {
+      status.state = "failed";
+      logger.error(`indexer stopped: ${message}`);
+      throw error;
+    }
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+    if (!(error instanceof SelfCheckError)) logger.warn(`retrying in ${delay} ms: ${message}`);
+    status.state = "retrying";
+    return delay;
+  }
+
+  /** The chain check runs before the first step, however many attempts the first start takes. */
+  async function checkedStep() {
+    if (!checked) {
+      await checkChain();
+      checked = true;
+    }
+    return step();
+  }
+
+  async function run() {
+    let failures = 0;
+    while (!stopping) {
+      try {
+        const outcome = await checkedStep();
+        failures = 0;
+        status.lastError = null;
+        if (outcome === "caught-up") {
+          await refresh();
+          status.state = "idle";
+          await sleep(pollInterval);
+        } else {
+          status.state = "syncing";
+        }
+      } catch (error) {
+        failures += 1;
+        await sleep(await onFailure(error, failures));
+      }
+    }
+    status.state = "stopped";
+  }
+
+  return {
+    status: (): IndexerStatus => ({ ...status }),
+    /** Starts following the chain; resolves when stopped, rejects on an error no retry can fix. */
+    start(): Promise<void> {
+      running ??= run();
+      return running;
+    },
+    async stop(): Promise<void> {
+      stopping = true;
+      wake?.();
+      await running?.catch(() => {});
+    },
+    /**
+     * Ingests until caught up with the head as it is now (one-shot backfills, tests), retrying what a
+     * retry can fix up to `maxAttempts` times in a row; rejects with the last error after that.
+     */
+    async syncToHead({ maxAttempts = 8 }: { maxAttempts?: number } = {}): Promise<IndexerStatus> {
+      let failures = 0;
+      for (;;) {
+        try {
+          const outcome = await checkedStep();
+          failures = 0;
+          if (outcome === "caught-up") {
+            await refresh();
+            status.state = "idle";
+            return { ...status };
+          }
+          status.state = "syncing";
+        } catch (error) {
+          failures += 1;
+          const delay = await onFailure(error, failures);
+          if (failures >= maxAttempts) throw error;
+          await sleep(delay);
+        }
+      }
+    },
+  };
+}
+
+export type Indexer = ReturnType<typeof createIndexer>;
+
+/** JSON of a decoded record: bigints as decimal strings, so that PostgreSQL stores them exactly. */
+function toJson(record: unknown): string {
+  return JSON.stringify(record, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+}

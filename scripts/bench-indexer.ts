@@ -1,0 +1,876 @@
+/**
+ * Indexer benchmark: `npm run bench:indexer`. Backfills a local anvil chain of at least
+ * BENCH_ENTRIES (default 100,000) log entries into PGlite and into PostgreSQL, and measures in the
+ * same run the floor: fetching the same EntryAppended logs with eth_getLogs and discarding them,
+ * both through the indexer's own chain reader (the same adaptive ranges) and with a plain
+ * fixed-range loop. Prints a table and writes bench/results/indexer.json. Target: indexing into
+ * PostgreSQL at no less than half the raw fetch rate.
+ *
+ * Every measurement runs in a child process of its own, so that each peak memory figure is that
+ * measurement's alone (a process's maxRSS never goes down). Filling the chain takes minutes, so the
+ * filled chain is kept in .shanji/bench/ (git-ignored) and reused while the contracts and the fill
+ * parameters are unchanged.
+ *
+ *   BENCH_ENTRIES=5000                 a smaller chain (a quick check that it works)
+ *   BENCH_DATABASE_URL=postgres://…    a server where the role may CREATE DATABASE (else TEST_DATABASE_URL);
+ *                                      the run creates a database of its own there and drops it afterwards
+ *   BENCH_RAW_RUNS=3                   raw fetch runs; the median counts
+ *   BENCH_FIXED_RANGE=5000             blocks per eth_getLogs of the plain fixed-range loop
+ *   BENCH_CPU_PROF=postgres            profile a measurement (pglite, postgres, raw) with --cpu-prof
+ *   BENCH_VERBOSE=1                    show the indexer's own log lines
+ *   BENCH_INDEXER_SRC=path             measure another copy of packages/indexer/src (a patch under review)
+ *                                      against the same chain and the same baseline; the figures go to
+ *                                      .shanji/bench/indexer-patched.json, not to bench/results
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { transparencyLogAbi } from "@shanji/core";
+import pg from "pg";
+import { createPublicClient, type Hex, http, toHex } from "viem";
+import { deployOnAnvil, fillLedger } from "../packages/indexer/src/_test/chainFixture.ts";
+import { createChainReader, ENTRY_APPENDED } from "../packages/indexer/src/chain/createChainReader.ts";
+import { type Deployment, runIndexer } from "../packages/indexer/src/runIndexer.ts";
+import type { Logger } from "../packages/indexer/src/sync/createIndexer.ts";
+import { startAnvil } from "./lib/anvil.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CACHE_DIR = join(ROOT, ".shanji", "bench");
+const PROFILE_DIR = join(CACHE_DIR, "profiles");
+const RESULTS_FILE = join(ROOT, "bench", "results", "indexer.json");
+const SCRIPT = fileURLToPath(import.meta.url);
+const MiB = 1024 * 1024;
+
+/**
+ * The fill: 200 records per transaction, 32 transactions per block, so 100,000 entries take 45
+ * blocks. Fewer, fuller blocks fill faster (anvil's per-block work grows with its state) and keep
+ * the cached state smaller: it holds one historical state per block (917 MiB for these 45 blocks).
+ */
+const FILL = { batchSize: 200, campaigns: 4, seed: 1, txsPerBlock: 32 } as const;
+/**
+ * Entries the chain holds besides donations, disbursements and reversals: deployOnAnvil's three
+ * setWriter entries, and fillLedger's accreditation, operator and one per campaign.
+ */
+const SETUP_ENTRIES = 3 + 2 + FILL.campaigns;
+/** runIndexer's default, Besu's cap: the largest eth_getLogs range the indexer asks for. */
+const INDEXER_MAX_RANGE = 5_000n;
+/** Bump when the cached chain's layout changes, so that older caches are not read. */
+const CACHE_FORMAT = 1;
+/** Loading a state of a few hundred MB takes anvil a while. */
+const ANVIL_LOAD_TIMEOUT_MS = 15 * 60_000;
+const TARGET_RATIO = 0.5;
+/** viem's http transport refuses larger answers (maxResponseBodySize); runIndexer keeps the default. */
+const VIEM_MAX_RESPONSE_BYTES = 10_485_760;
+/** The measurements running now, to stop on Ctrl-C. */
+const children = new Set<ChildProcess>();
+
+// ---------------------------------------------------------------- the measurements (child processes)
+
+type Measurement =
+  | { kind: "raw-adaptive" | "raw-fixed"; rpcUrl: string; deployment: Deployment; head: string; fixedRange: string }
+  | { kind: "pglite" | "postgres"; rpcUrl: string; deployment: Deployment; databaseUrl?: string; verbose: boolean };
+
+/** JSON-RPC requests of one measurement, by method. */
+type RpcStats = Record<string, RpcMethodStats>;
+type RpcMethodStats = {
+  requests: number;
+  /** Time to the response headers (anvil sends them once the whole answer is ready), summed. */
+  seconds: number;
+  /** Response bytes, from Content-Length. */
+  bytes: number;
+  /** Answers over viem's 10 MiB limit, which viem refuses unread (a range the chain reader must halve). */
+  tooLarge: number;
+};
+
+/** What every measurement reports besides its own figures. */
+type Common = { peakRssMiB: number; maxRssMiB: number; rpc: RpcStats };
+
+type RawResult = Common & {
+  entries: number;
+  seconds: number;
+  /** CPU time of this process (user + system) over `seconds`: less at the mercy of other load than wall time. */
+  cpuSeconds: number;
+  /** Ranges fetched: eth_getLogs requests that returned logs. */
+  batches: number;
+};
+
+type IndexResult = Common & {
+  entries: number;
+  /** syncToHead, from the first request to the views refreshed: what a backfill costs. */
+  seconds: number;
+  /** CPU time of the indexer's process over `seconds` (not anvil's, not PostgreSQL's). */
+  cpuSeconds: number;
+  /** Up to the last batch committed. */
+  ingestSeconds: number;
+  /** From the last batch committed to "views refreshed"; null when the indexer did not log it. */
+  refreshSeconds: number | null;
+  /** Opening the store and migrating it (PGlite runs initdb here): not counted in `seconds`. */
+  setupSeconds: number;
+  batches: number;
+};
+
+if (process.argv[2] === "--measure") {
+  await measureInChild();
+} else {
+  await main();
+}
+
+async function measureInChild(): Promise<void> {
+  const rpc = countRpcRequests();
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 100);
+  const input = JSON.parse(process.env.BENCH_MEASUREMENT ?? "") as Measurement;
+  const result = "head" in input ? await fetchRaw(input) : await index(input);
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  const common: Common = {
+    peakRssMiB: round(peakRss / MiB, 1),
+    // Kilobytes on Linux and macOS.
+    maxRssMiB: round((process.resourceUsage().maxRSS * 1024) / MiB, 1),
+    rpc,
+  };
+  process.send?.({ ...result, ...common });
+  process.disconnect?.();
+}
+
+/**
+ * Counts and times this process's JSON-RPC requests by wrapping the global fetch, which viem's http
+ * transport calls on each request: how many of each method, how long until anvil answered, how
+ * large the answers were. A few microseconds a request; it changes nothing the indexer does.
+ */
+function countRpcRequests(): RpcStats {
+  const stats: RpcStats = {};
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const body = typeof init?.body === "string" ? init.body : "";
+    const method = /"method":"([^"]+)"/.exec(body.slice(0, 200))?.[1] ?? "other";
+    const started = performance.now();
+    const response = await realFetch(input, init);
+    stats[method] ??= { requests: 0, seconds: 0, bytes: 0, tooLarge: 0 };
+    const stat = stats[method];
+    const bytes = Number(response.headers.get("content-length") ?? 0);
+    stat.requests += 1;
+    stat.seconds += (performance.now() - started) / 1000;
+    stat.bytes += bytes;
+    if (bytes > VIEM_MAX_RESPONSE_BYTES) stat.tooLarge += 1;
+    return response;
+  };
+  return stats;
+}
+
+/** Fetches every EntryAppended log from the deploy block to `head` and drops it. */
+async function fetchRaw(input: Extract<Measurement, { kind: "raw-adaptive" | "raw-fixed" }>) {
+  const fromBlock = BigInt(input.deployment.deployBlock);
+  const head = BigInt(input.head);
+  let entries = 0;
+  let batches = 0;
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  if (input.kind === "raw-adaptive") {
+    // The indexer's reader, as runIndexer builds it: viem transport, adaptive ranges, logs decoded to EntryLogs.
+    const { createChainReader } = await indexerUnderTest();
+    const client = createPublicClient({ transport: http(input.rpcUrl, { retryCount: 0, timeout: 30_000 }) });
+    const reader = createChainReader({
+      client,
+      logAddress: input.deployment.addresses.log,
+      maxRange: INDEXER_MAX_RANGE,
+    });
+    for (let block = fromBlock; block <= head; ) {
+      const { logs, lastBlock } = await reader.nextLogs(block, head);
+      entries += logs.length;
+      batches += 1;
+      block = lastBlock + 1n;
+    }
+  } else {
+    // The floor of the floor: fetch and JSON.parse, nothing else.
+    const range = BigInt(input.fixedRange);
+    for (let block = fromBlock; block <= head; block += range) {
+      const last = block + range - 1n < head ? block + range - 1n : head;
+      const response = await fetch(input.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "eth_getLogs",
+          params: [
+            {
+              address: input.deployment.addresses.log,
+              topics: [ENTRY_APPENDED],
+              fromBlock: toHex(block),
+              toBlock: toHex(last),
+            },
+          ],
+        }),
+      });
+      const body = (await response.json()) as { result?: unknown[]; error?: { message: string } };
+      if (!body.result) throw new Error(`eth_getLogs ${block}–${last}: ${body.error?.message ?? "no result"}`);
+      entries += body.result.length;
+      batches += 1;
+    }
+  }
+  return { entries, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSince(cpuStarted), batches };
+}
+
+/** Backfills a fresh store with the indexer, as `npm start` and `shanji-indexer` wire it. */
+async function index(input: Extract<Measurement, { kind: "pglite" | "postgres" }>) {
+  const dataDir = input.kind === "pglite" ? await mkdtemp(join(tmpdir(), "shanji-bench-pglite-")) : undefined;
+  const forward = (at: keyof Logger) => (message: string, fields?: Record<string, unknown>) => {
+    if (at === "info" && !input.verbose) return;
+    process.stderr.write(`  [indexer] ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`);
+  };
+  let refreshedAt: number | undefined;
+  let lastBatchAt: number | undefined;
+  let batches = 0;
+  const logger: Logger = {
+    info(message, fields) {
+      if (message === "views refreshed") refreshedAt = performance.now();
+      forward("info")(message, fields);
+    },
+    warn: forward("warn"),
+    error: forward("error"),
+  };
+  try {
+    const { runIndexer } = await indexerUnderTest();
+    const setupStarted = performance.now();
+    const { indexer, close } = await runIndexer({
+      rpcUrl: input.rpcUrl,
+      deployment: input.deployment,
+      ...(input.databaseUrl ? { databaseUrl: input.databaseUrl } : { dataDir }),
+      logger,
+      onBatch(batch) {
+        lastBatchAt = performance.now();
+        batches += 1;
+        if (input.verbose) process.stderr.write(`  [bench] batch ${batches}: log size ${batch.logSize}\n`);
+      },
+    });
+    const started = performance.now();
+    const cpuStarted = process.cpuUsage();
+    try {
+      const status = await indexer.syncToHead();
+      const finished = performance.now();
+      return {
+        entries: Number(status.logSize),
+        seconds: (finished - started) / 1000,
+        cpuSeconds: cpuSince(cpuStarted),
+        ingestSeconds: ((lastBatchAt ?? finished) - started) / 1000,
+        refreshSeconds:
+          refreshedAt !== undefined && lastBatchAt !== undefined ? (refreshedAt - lastBatchAt) / 1000 : null,
+        setupSeconds: (started - setupStarted) / 1000,
+        batches,
+      };
+    } finally {
+      await close();
+    }
+  } finally {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** packages/indexer/src, or the copy BENCH_INDEXER_SRC names. */
+async function indexerUnderTest(): Promise<{
+  runIndexer: typeof runIndexer;
+  createChainReader: typeof createChainReader;
+}> {
+  const source = process.env.BENCH_INDEXER_SRC;
+  if (!source) return { runIndexer, createChainReader };
+  const base = pathToFileURL(`${resolve(source)}/`);
+  const [run, chain] = (await Promise.all([
+    import(new URL("runIndexer.ts", base).href),
+    import(new URL("chain/createChainReader.ts", base).href),
+  ])) as [{ runIndexer: typeof runIndexer }, { createChainReader: typeof createChainReader }];
+  return { runIndexer: run.runIndexer, createChainReader: chain.createChainReader };
+}
+
+// ---------------------------------------------------------------- the run (parent process)
+
+async function main(): Promise<void> {
+  const wanted = positiveInteger("BENCH_ENTRIES", 100_000);
+  const rawRuns = positiveInteger("BENCH_RAW_RUNS", 3);
+  const fixedRange = positiveInteger("BENCH_FIXED_RANGE", Number(INDEXER_MAX_RANGE));
+  const backends = (process.env.BENCH_BACKENDS ?? "pglite,postgres").split(",").map((name) => name.trim());
+  const profile = process.env.BENCH_CPU_PROF ?? "";
+  const verbose = Boolean(process.env.BENCH_VERBOSE);
+  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => console.error(error));
+  };
+  // Ctrl-C: stop the measurement, anvil, and drop the benchmark's database before leaving.
+  process.once("SIGINT", () => {
+    for (const child of children) child.kill("SIGTERM");
+    void cleanUp().finally(() => process.exit(130));
+  });
+
+  try {
+    const chain = await openChain(wanted);
+    cleanups.push(chain.stop);
+    const { rpcUrl, deployment, head, entries } = chain;
+    console.log(`chain: ${entries} entries in blocks ${deployment.deployBlock}–${head}`);
+    if (process.env.BENCH_INDEXER_SRC) console.log(`indexer under test: ${resolve(process.env.BENCH_INDEXER_SRC)}`);
+
+    const raw: RawResult[] = [];
+    for (let run = 1; run <= rawRuns; run++) {
+      const result = await measure<RawResult>(
+        { kind: "raw-adaptive", rpcUrl, deployment, head: String(head), fixedRange: String(fixedRange) },
+        profile === "raw" && run === 1,
+      );
+      expectEntries("raw fetch", result.entries, entries);
+      console.log(`raw fetch ${run}/${rawRuns}: ${rate(result)} entries/s; ${describeRpc(result.rpc)}`);
+      raw.push(result);
+    }
+    const fixed = await measure<RawResult>(
+      { kind: "raw-fixed", rpcUrl, deployment, head: String(head), fixedRange: String(fixedRange) },
+      false,
+    );
+    expectEntries("fixed-range fetch", fixed.entries, entries);
+    console.log(`fixed-range fetch: ${rate(fixed)} entries/s; ${describeRpc(fixed.rpc)}`);
+    const rawMedian = median(raw);
+    const rawRate = rawMedian.entries / rawMedian.seconds;
+
+    const indexInto = async (kind: "pglite" | "postgres", databaseUrl?: string): Promise<IndexResult> => {
+      console.log(`${kind}: indexing…`);
+      const result = await measure<IndexResult>(
+        { kind, rpcUrl, deployment, verbose, ...(databaseUrl ? { databaseUrl } : {}) },
+        profile === kind,
+      );
+      expectEntries(kind, result.entries, entries);
+      console.log(`${kind}: ${rate(result)} entries/s; ${describeRpc(result.rpc)}`);
+      return result;
+    };
+    const pglite = backends.includes("pglite") ? await indexInto("pglite") : undefined;
+    let postgres: IndexResult | undefined;
+    if (serverUrl && backends.includes("postgres")) {
+      const database = await freshDatabase(serverUrl);
+      cleanups.push(database.drop);
+      postgres = await indexInto("postgres", database.url);
+      await database.drop();
+    }
+
+    const results: Results = {
+      entries,
+      blocks: Number(head - BigInt(deployment.deployBlock) + 1n),
+      rawFetch: {
+        entriesPerSecond: Math.round(rawRate),
+        seconds: round(rawMedian.seconds, 2),
+        cpuSeconds: round(rawMedian.cpuSeconds, 2),
+        runs: raw.map(rate),
+        batches: rawMedian.batches,
+        peakRssMiB: rawMedian.peakRssMiB,
+        maxRssMiB: rawMedian.maxRssMiB,
+        rpc: rpcSummary(rawMedian.rpc),
+        fixedRange: {
+          blocksPerRequest: fixedRange,
+          entriesPerSecond: rate(fixed),
+          seconds: round(fixed.seconds, 2),
+          batches: fixed.batches,
+          rpc: rpcSummary(fixed.rpc),
+        },
+      },
+      pglite: pglite ? backendRow(pglite, rawRate) : null,
+      postgres: postgres ? backendRow(postgres, rawRate) : null,
+      chain: {
+        cached: chain.cached,
+        filledSeconds: chain.filledSeconds,
+        loadedSeconds: chain.loadedSeconds,
+        cache: relative(ROOT, chain.cacheFile),
+      },
+      machine: {
+        cores: availableParallelism(),
+        cpu: cpus()[0]?.model.trim() ?? "unknown",
+        node: process.version,
+        // Other work on the machine slows every figure; the load average says how busy it was.
+        loadAverage: loadavg().map((load) => round(load, 2)),
+      },
+      ...(process.env.BENCH_INDEXER_SRC
+        ? { indexerSource: relative(ROOT, resolve(process.env.BENCH_INDEXER_SRC)) }
+        : {}),
+      measuredAt: new Date().toISOString(),
+    };
+
+    printTable(results);
+    if (!postgres) {
+      console.log(
+        [
+          "",
+          serverUrl
+            ? "!!! PostgreSQL was NOT measured: BENCH_BACKENDS leaves it out."
+            : "!!! PostgreSQL was NOT measured: neither BENCH_DATABASE_URL nor TEST_DATABASE_URL is set.",
+          '!!! "postgres" is null in the results. Point BENCH_DATABASE_URL at a server where the role has CREATEDB',
+          '!!! (or eval "$(sudo .ci/pg-setup.sh)") and run again.',
+          "",
+        ].join("\n"),
+      );
+    } else {
+      const ratio = results.postgres?.ratioToRawFetch ?? 0;
+      const verdict = ratio >= TARGET_RATIO ? "target met" : "target NOT met";
+      console.log(
+        `${verdict}: PostgreSQL indexes at ${percent(ratio)} of the raw fetch rate (target ${percent(TARGET_RATIO)})`,
+      );
+    }
+    // The committed figures are those of packages/indexer/src; a patch's go beside the cached chain.
+    const resultsFile = process.env.BENCH_INDEXER_SRC ? join(CACHE_DIR, "indexer-patched.json") : RESULTS_FILE;
+    await mkdir(dirname(resultsFile), { recursive: true });
+    await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`wrote ${relative(ROOT, resultsFile)}`);
+  } finally {
+    await cleanUp();
+  }
+}
+
+/** Runs one measurement in a child process of its own and returns what it reports. */
+async function measure<T>(input: Measurement, cpuProfile: boolean): Promise<T> {
+  if (cpuProfile) await mkdir(PROFILE_DIR, { recursive: true });
+  const child = fork(SCRIPT, ["--measure"], {
+    env: { ...process.env, BENCH_MEASUREMENT: JSON.stringify(input) },
+    execArgv: [
+      ...process.execArgv,
+      ...(cpuProfile
+        ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${input.kind}.cpuprofile`]
+        : []),
+    ],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  children.add(child);
+  try {
+    let result: T | undefined;
+    child.on("message", (message) => {
+      result = message as T;
+    });
+    const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
+    if (code !== 0 || result === undefined) {
+      throw new Error(`the ${input.kind} measurement failed (${signal ?? `exit code ${code}`})`);
+    }
+    if (cpuProfile) console.log(`  CPU profile: ${join(PROFILE_DIR, `${input.kind}.cpuprofile`)}`);
+    return result;
+  } finally {
+    children.delete(child);
+  }
+}
+
+// ---------------------------------------------------------------- the chain
+
+type BenchChain = {
+  rpcUrl: string;
+  deployment: Deployment;
+  head: bigint;
+  entries: number;
+  /** Whether the chain came from the cache rather than a fill in this run. */
+  cached: boolean;
+  /** Seconds the fill took, in this run or in the run that cached the chain. */
+  filledSeconds: number;
+  /** Seconds anvil took to load the cached state. */
+  loadedSeconds: number;
+  cacheFile: string;
+  stop: () => Promise<void>;
+};
+
+type CachedChain = { format: number; deployment: Deployment; head: string; entries: number; filledSeconds: number };
+
+/**
+ * An anvil chain holding at least `wanted` entries: the cached one when its key matches, otherwise
+ * a new fill, cached for the next run.
+ *
+ * The cache is anvil's own state dump, written on SIGTERM with `--preserve-historical-states`, so
+ * that the indexer's eth_call at past blocks (the log's root at each batch's last block) still
+ * answers after a reload; `anvil_dumpState` over RPC leaves those states out. The dump of a large
+ * chain takes longer than the five seconds `startAnvil`'s stop() allows before SIGKILL, so the
+ * dump is awaited here before stop() is called, and written aside and renamed so that an
+ * interrupted run never leaves a truncated cache behind.
+ */
+async function openChain(wanted: number): Promise<BenchChain> {
+  const plan = fillPlan(wanted);
+  const key = await cacheKey(plan);
+  const stateFile = join(CACHE_DIR, `indexer-${wanted}-${key}.anvil.json`);
+  const metaFile = join(CACHE_DIR, `indexer-${wanted}-${key}.meta.json`);
+
+  if (existsSync(stateFile) && existsSync(metaFile)) {
+    const meta = JSON.parse(await readFile(metaFile, "utf8")) as CachedChain;
+    if (meta.format === CACHE_FORMAT) {
+      const size = (await stat(stateFile)).size;
+      console.log(`chain: loading ${stateFile} (${Math.round(size / MiB)} MiB)…`);
+      const started = performance.now();
+      const anvil = await startAnvil({
+        silent: true,
+        timeoutMs: ANVIL_LOAD_TIMEOUT_MS,
+        args: ["--load-state", stateFile, "--preserve-historical-states"],
+      });
+      const loadedSeconds = round((performance.now() - started) / 1000, 1);
+      const head = await headOf(anvil.url);
+      const entries = await logSize(anvil.url, meta.deployment.addresses.log, head);
+      if (head === BigInt(meta.head) && entries === meta.entries) {
+        console.log(`chain: loaded in ${loadedSeconds} s (filling it took ${meta.filledSeconds} s)`);
+        return {
+          rpcUrl: anvil.url,
+          deployment: meta.deployment,
+          head,
+          entries,
+          cached: true,
+          filledSeconds: meta.filledSeconds,
+          loadedSeconds,
+          cacheFile: stateFile,
+          stop: anvil.stop,
+        };
+      }
+      console.log(
+        `chain: the cached chain does not match its description (head ${head}, ${entries} entries); refilling`,
+      );
+      await anvil.stop();
+    }
+    await rm(stateFile, { force: true });
+    await rm(metaFile, { force: true });
+  }
+
+  await mkdir(CACHE_DIR, { recursive: true });
+  // A chain of this size for other contracts or another fill is stale, and large (~1 GB at 100,000 entries).
+  for (const file of await readdir(CACHE_DIR)) {
+    if (file.startsWith(`indexer-${wanted}-`) && !file.startsWith(`indexer-${wanted}-${key}.`)) {
+      await rm(join(CACHE_DIR, file), { force: true });
+    }
+  }
+  const partial = `${stateFile}.${process.pid}.partial`;
+  console.log(`chain: filling ${plan.total} entries (cached afterwards in ${CACHE_DIR})…`);
+  const started = performance.now();
+  const filling = await startAnvil({ silent: true, args: ["--dump-state", partial, "--preserve-historical-states"] });
+  let deployment: Deployment;
+  let head: bigint;
+  let entries: number;
+  try {
+    const deployed = await deployOnAnvil(filling.url);
+    let shown = 0;
+    const fill = await fillLedger({
+      url: filling.url,
+      addresses: deployed.addresses,
+      donations: plan.donations,
+      disbursements: plan.disbursements,
+      reversals: plan.reversals,
+      ...FILL,
+      onProgress({ entries: sent, total }) {
+        if (sent - shown >= total / 10 || sent === total) {
+          shown = sent;
+          const seconds = Math.round((performance.now() - started) / 1000);
+          console.log(`  ${sent} / ${total} entries sent (${seconds} s)`);
+        }
+      },
+    });
+    deployment = {
+      chainId: deployed.chain.id,
+      deployBlock: String(deployed.deployBlock),
+      addresses: deployed.addresses,
+    };
+    head = await headOf(filling.url);
+    entries = Number(fill.logSize);
+  } catch (error) {
+    await filling.stop();
+    await rm(partial, { force: true });
+    throw error;
+  }
+  const filledSeconds = round((performance.now() - started) / 1000, 1);
+  console.log(`chain: filled in ${filledSeconds} s; writing anvil's state…`);
+  await dumpAndStop(filling);
+  await rename(partial, stateFile);
+  const meta: CachedChain = { format: CACHE_FORMAT, deployment, head: String(head), entries, filledSeconds };
+  await writeFile(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
+
+  // Measure against the cached chain, as later runs will: the same anvil, loaded the same way.
+  const loading = performance.now();
+  const anvil = await startAnvil({
+    silent: true,
+    timeoutMs: ANVIL_LOAD_TIMEOUT_MS,
+    args: ["--load-state", stateFile, "--preserve-historical-states"],
+  });
+  const loadedSeconds = round((performance.now() - loading) / 1000, 1);
+  return {
+    rpcUrl: anvil.url,
+    deployment,
+    head,
+    entries,
+    cached: false,
+    filledSeconds,
+    loadedSeconds,
+    cacheFile: stateFile,
+    stop: anvil.stop,
+  };
+}
+
+/** SIGTERM makes anvil write its `--dump-state` file; waits for that before stop(), which would SIGKILL after 5 s. */
+async function dumpAndStop(anvil: { pid: number; stop: () => Promise<void> }): Promise<void> {
+  process.kill(anvil.pid, "SIGTERM");
+  const deadline = Date.now() + ANVIL_LOAD_TIMEOUT_MS;
+  while (isRunning(anvil.pid)) {
+    if (Date.now() > deadline) throw new Error("anvil did not finish writing its state in time");
+    await sleep(100);
+  }
+  await anvil.stop();
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type FillPlan = { donations: number; disbursements: number; reversals: number; total: number };
+
+/** The fewest donations (with fillLedger's usual one disbursement in ten and one reversal in a thousand) that reach `wanted` entries. */
+function fillPlan(wanted: number): FillPlan {
+  const planFor = (donations: number): FillPlan => {
+    const disbursements = Math.floor(donations / 10);
+    const reversals = Math.max(1, Math.floor(donations / 1000));
+    return { donations, disbursements, reversals, total: SETUP_ENTRIES + donations + disbursements + reversals };
+  };
+  let donations = Math.max(1, Math.floor((wanted - SETUP_ENTRIES) / 1.101));
+  while (planFor(donations).total < wanted) donations += 1;
+  while (donations > 1 && planFor(donations - 1).total >= wanted) donations -= 1;
+  return planFor(donations);
+}
+
+/** What the cached chain depends on: the contracts' bytecode and the fill's parameters. */
+async function cacheKey(plan: FillPlan): Promise<string> {
+  const hash = createHash("sha256").update(JSON.stringify({ format: CACHE_FORMAT, plan, fill: FILL }));
+  for (const name of ["TransparencyLog", "Registry", "CharityLedger", "VolunteerCredit"]) {
+    const file = join(ROOT, "artifacts", "contracts", `${name}.sol`, `${name}.json`);
+    const artifact = JSON.parse(await readFile(file, "utf8")) as { bytecode: Hex };
+    hash.update(artifact.bytecode);
+  }
+  return hash.digest("hex").slice(0, 12);
+}
+
+async function headOf(url: string): Promise<bigint> {
+  return createPublicClient({ transport: http(url) }).getBlockNumber({ cacheTime: 0 });
+}
+
+async function logSize(url: string, log: Hex, blockNumber: bigint): Promise<number> {
+  const client = createPublicClient({ transport: http(url) });
+  return Number(
+    await client.readContract({ address: log, abi: transparencyLogAbi, functionName: "size", blockNumber }),
+  );
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+/** A new, empty database on the server, named shanji_bench_<random>; drop() removes it (twice is fine). */
+async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `shanji_bench_${randomBytes(6).toString("hex")}`;
+  await onServer(serverUrl, `create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  let dropped = false;
+  return {
+    url: url.toString(),
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await onServer(serverUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+async function onServer(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------- output
+
+type BackendRow = {
+  entriesPerSecond: number;
+  ratioToRawFetch: number;
+  seconds: number;
+  cpuSeconds: number;
+  ingestSeconds: number;
+  refreshSeconds: number | null;
+  setupSeconds: number;
+  batches: number;
+  peakRssMiB: number;
+  maxRssMiB: number;
+  rpc: RpcSummary;
+};
+
+/** Per method: requests, seconds to the answers' headers (summed), MiB answered, answers viem refused as too large. */
+type RpcSummary = Record<string, { requests: number; seconds: number; MiB: number; tooLarge: number }>;
+
+/** The shape of bench/results/indexer.json. */
+type Results = {
+  entries: number;
+  blocks: number;
+  rawFetch: {
+    entriesPerSecond: number;
+    seconds: number;
+    cpuSeconds: number;
+    runs: number[];
+    batches: number;
+    peakRssMiB: number;
+    maxRssMiB: number;
+    rpc: RpcSummary;
+    fixedRange: {
+      blocksPerRequest: number;
+      entriesPerSecond: number;
+      seconds: number;
+      batches: number;
+      rpc: RpcSummary;
+    };
+  };
+  pglite: BackendRow | null;
+  postgres: BackendRow | null;
+  chain: { cached: boolean; filledSeconds: number; loadedSeconds: number; cache: string };
+  machine: { cores: number; cpu: string; node: string; loadAverage: number[] };
+  /** Set when BENCH_INDEXER_SRC measured a copy of the indexer rather than packages/indexer/src. */
+  indexerSource?: string;
+  measuredAt: string;
+};
+
+function backendRow(result: IndexResult, rawRate: number): BackendRow {
+  return {
+    entriesPerSecond: rate(result),
+    ratioToRawFetch: round(result.entries / result.seconds / rawRate, 3),
+    seconds: round(result.seconds, 2),
+    cpuSeconds: round(result.cpuSeconds, 2),
+    ingestSeconds: round(result.ingestSeconds, 2),
+    refreshSeconds: result.refreshSeconds === null ? null : round(result.refreshSeconds, 2),
+    setupSeconds: round(result.setupSeconds, 2),
+    batches: result.batches,
+    peakRssMiB: result.peakRssMiB,
+    maxRssMiB: result.maxRssMiB,
+    rpc: rpcSummary(result.rpc),
+  };
+}
+
+function rpcSummary(stats: RpcStats): RpcSummary {
+  const summary: RpcSummary = {};
+  for (const [method, stat] of Object.entries(stats).sort(([, a], [, b]) => b.seconds - a.seconds)) {
+    summary[method] = {
+      requests: stat.requests,
+      seconds: round(stat.seconds, 2),
+      MiB: round(stat.bytes / MiB, 1),
+      tooLarge: stat.tooLarge,
+    };
+  }
+  return summary;
+}
+
+/** "eth_getLogs 35 (17 too large) 30.1 s, eth_getBlockByNumber 80 0.4 s, …" */
+function describeRpc(stats: RpcStats): string {
+  return Object.entries(rpcSummary(stats))
+    .map(([method, s]) => `${method} ${s.requests}${s.tooLarge ? ` (${s.tooLarge} too large)` : ""} ${s.seconds} s`)
+    .join(", ");
+}
+
+function printTable(results: Results): void {
+  const { rawFetch } = results;
+  const rows: string[][] = [
+    ["", "entries/s", "vs raw", "seconds", "CPU s", "ingest s", "views s", "peak RSS MiB", "maxRSS MiB"],
+    [
+      "raw fetch (indexer's reader)",
+      String(rawFetch.entriesPerSecond),
+      "1.00",
+      String(rawFetch.seconds),
+      String(rawFetch.cpuSeconds),
+      "",
+      "",
+      String(rawFetch.peakRssMiB),
+      String(rawFetch.maxRssMiB),
+    ],
+    [
+      `raw fetch (fixed ${rawFetch.fixedRange.blocksPerRequest} blocks)`,
+      String(rawFetch.fixedRange.entriesPerSecond),
+      (rawFetch.fixedRange.entriesPerSecond / rawFetch.entriesPerSecond).toFixed(2),
+      String(rawFetch.fixedRange.seconds),
+      "",
+      "",
+      "",
+      "",
+      "",
+    ],
+  ];
+  for (const [name, row] of [
+    ["PGlite", results.pglite],
+    ["PostgreSQL", results.postgres],
+  ] as const) {
+    rows.push(
+      row
+        ? [
+            name,
+            String(row.entriesPerSecond),
+            row.ratioToRawFetch.toFixed(2),
+            String(row.seconds),
+            String(row.cpuSeconds),
+            String(row.ingestSeconds),
+            row.refreshSeconds === null ? "?" : String(row.refreshSeconds),
+            String(row.peakRssMiB),
+            String(row.maxRssMiB),
+          ]
+        : [name, "not measured", "", "", "", "", "", "", ""],
+    );
+  }
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  console.log("");
+  console.log(
+    `${results.entries} entries in ${results.blocks} blocks; ${results.machine.cores} cores (${results.machine.cpu}), Node ${results.machine.node}`,
+  );
+  for (const row of rows) {
+    console.log(
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0)))
+        .join("  "),
+    );
+  }
+  console.log(`load average ${results.machine.loadAverage.join(" ")}: other work on the machine slows every figure`);
+  console.log("");
+}
+
+// ---------------------------------------------------------------- helpers
+
+function positiveInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${text}`);
+  return value;
+}
+
+function expectEntries(what: string, got: number, expected: number): void {
+  if (got !== expected) throw new Error(`${what} saw ${got} entries, the chain's log holds ${expected}`);
+}
+
+function median<T extends { seconds: number }>(runs: T[]): T {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!middle) throw new Error("no runs");
+  return middle;
+}
+
+function rate(result: { entries: number; seconds: number }): number {
+  return Math.round(result.entries / result.seconds);
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function percent(ratio: number): string {
+  return `${Math.round(ratio * 100)}%`;
+}
