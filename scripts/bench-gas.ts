@@ -9,6 +9,7 @@
  * more (two more storage slots start from zero) and is reported as creditIssueNewVolunteer.
  */
 import { mkdir, writeFile } from "node:fs/promises";
+import { generateCreditCode } from "@shanji/core";
 import { network } from "hardhat";
 import { type Hex, keccak256, stringToHex, toHex } from "viem";
 
@@ -28,13 +29,7 @@ const credit = await viem.deployContract("VolunteerCredit", [registry.address, l
 const floor = await viem.deployContract("EventFloor", []);
 for (const writer of [registry.address, charity.address, credit.address]) await log.write.setWriter([writer, true]);
 
-const code = (first17: string): Hex => {
-  const alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += alphabet.indexOf(first17[i] ?? "") * (weights[i] ?? 0);
-  return stringToHex(first17 + alphabet[(31 - (sum % 31)) % 31], { size: 18 });
-};
+const code = (first17: string): Hex => stringToHex(generateCreditCode(first17), { size: 18 });
 const zero32 = `0x${"00".repeat(32)}` as Hex;
 await registry.write.accredit([
   1,

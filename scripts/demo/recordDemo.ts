@@ -19,7 +19,13 @@
  */
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 as sha256Bytes } from "@noble/hashes/sha2.js";
-import { charityLedgerAbi, registryAbi, transparencyLogAbi, volunteerCreditAbi } from "@shanji/core";
+import {
+  charityLedgerAbi,
+  generateCreditCode,
+  registryAbi,
+  transparencyLogAbi,
+  volunteerCreditAbi,
+} from "@shanji/core";
 import {
   type Account,
   type Address,
@@ -116,25 +122,15 @@ const REASON = { duplicate: 1, wrongAmount: 2, refunded: 3 } as const;
 const YEAR_START = 1_767_225_600n; // 2026-01-01 00:00 UTC+0
 const YEAR_END = 1_798_761_600n; // 2027-01-01
 
-const CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-
-/** A Unified Social Credit Code (GB 32100-2015): the 17 given characters and their check character. */
-function creditCode(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += CODE_ALPHABET.indexOf(first17[i] ?? "") * (CODE_WEIGHTS[i] as number);
-  return first17 + CODE_ALPHABET[(31 - (sum % 31)) % 31];
-}
-
 const ORGS = [
-  { key: "bureau", kind: 6, name: "朝阳区民政局", code: creditCode("11110105MB0000011") },
-  { key: "foundation", kind: 1, name: "朝阳区慈善基金会", code: creditCode("53110105MJ0000012") },
-  { key: "communityA", kind: 1, name: "望京街道社区公益服务中心", code: creditCode("52110105MJ0000013") },
-  { key: "communityB", kind: 1, name: "双井社区互助会", code: creditCode("51110105MJ0000014") },
-  { key: "enterprise", kind: 2, name: "北京华信科技有限公司", code: creditCode("91110105MA0000015") },
-  { key: "volunteers", kind: 3, name: "朝阳区志愿者协会", code: creditCode("51110105MJ0000016") },
-  { key: "merchant", kind: 4, name: "望京社区便民理发店", code: creditCode("92110105MA0000017") },
-  { key: "auditor", kind: 5, name: "北京正信会计师事务所", code: creditCode("91110105MA0000018") },
+  { key: "bureau", kind: 6, name: "朝阳区民政局", code: generateCreditCode("11110105MB0000011") },
+  { key: "foundation", kind: 1, name: "朝阳区慈善基金会", code: generateCreditCode("53110105MJ0000012") },
+  { key: "communityA", kind: 1, name: "望京街道社区公益服务中心", code: generateCreditCode("52110105MJ0000013") },
+  { key: "communityB", kind: 1, name: "双井社区互助会", code: generateCreditCode("51110105MJ0000014") },
+  { key: "enterprise", kind: 2, name: "北京华信科技有限公司", code: generateCreditCode("91110105MA0000015") },
+  { key: "volunteers", kind: 3, name: "朝阳区志愿者协会", code: generateCreditCode("51110105MJ0000016") },
+  { key: "merchant", kind: 4, name: "望京社区便民理发店", code: generateCreditCode("92110105MA0000017") },
+  { key: "auditor", kind: 5, name: "北京正信会计师事务所", code: generateCreditCode("91110105MA0000018") },
 ] as const;
 
 type OrgKey = (typeof ORGS)[number]["key"];

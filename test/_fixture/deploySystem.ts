@@ -2,6 +2,7 @@
 // the Ignition module (so tests exercise the same deployment as production), plus the helpers
 // that most tests need: accredit an organisation with a valid credit code, read the log's entries.
 import type { ContractReturnType, PublicClient, WalletClient } from "@nomicfoundation/hardhat-viem/types";
+import { creditCodeCheckCharacter } from "@shanji/core";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import { type Hex, sha256, stringToHex } from "viem";
@@ -87,9 +88,6 @@ export async function deploySystem(options: DeploySystemOptions = {}): Promise<S
 }
 
 // ---------------------------------------------------------------- credit codes
-const CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-/** 3^(i-1) mod 31 for positions 1..17 (GB 32100-2015). */
-const CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 /** Positions 1-2 (registering authority and type) by kind: 53 foundation, 51 social group, 91 enterprise, 92 sole trader, 11 government organ. */
 const CODE_PREFIX: Record<OrgKind, string> = {
   [orgKind.None]: "59",
@@ -104,15 +102,7 @@ const CODE_PREFIX: Record<OrgKind, string> = {
 const CODE_REGION = "110105";
 
 /** The check character (position 18) that the first 17 characters of a credit code call for. */
-export function creditCodeCheckCharacter(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    const value = CODE_ALPHABET.indexOf(first17[i] ?? "");
-    if (value < 0) throw new Error(`creditCodeCheckCharacter: bad character at position ${i + 1} of "${first17}"`);
-    sum += value * (CODE_WEIGHTS[i] as number);
-  }
-  return CODE_ALPHABET[(31 - (sum % 31)) % 31] as string;
-}
+export { creditCodeCheckCharacter };
 
 /** A valid credit code for an organisation of `kind`, distinct for each `serial` (0 .. 10^9 - 1). */
 export function makeCreditCode(kind: OrgKind, serial: number): string {
