@@ -27,6 +27,24 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          name: "api",
+          include: ["packages/api/src/**/*.test.ts"],
+          // Each file indexes a demo ledger on anvil before it asks the API anything.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "cli",
+          include: ["packages/cli/src/**/*.test.ts"],
+          // End to end against anvil: imports of thousands of rows, killed and resumed.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
