@@ -31,6 +31,8 @@ export default defineConfig({
         test: {
           name: "api",
           include: ["packages/api/src/**/*.test.ts"],
+          // Builds the demo chain once; each file loads its own copy (src/_test/demoChain.ts).
+          globalSetup: ["packages/api/src/_test/globalSetup.ts"],
           // Each file indexes a demo ledger on anvil before it asks the API anything.
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -19,19 +19,11 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { charityLedgerAbi, registryAbi, transparencyLogAbi, volunteerCreditAbi } from "@shanji/core";
-import {
-  type Address,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  getContract,
-  http,
-  type PublicClient,
-} from "viem";
+import { type Address, createPublicClient, http, type PublicClient } from "viem";
 import { createLogger } from "../packages/indexer/src/createLogger.ts";
 import { type Deployment, type RunIndexerReturnType, runIndexer } from "../packages/indexer/src/runIndexer.ts";
-import { type DemoSystem, recordDemo } from "./demo/recordDemo.ts";
+import { connectDemoSystem } from "./demo/connectDemoSystem.ts";
+import { recordDemo } from "./demo/recordDemo.ts";
 import { deploySystem } from "./deploy/deploySystem.ts";
 import { type StartAnvilReturnType, startAnvil } from "./lib/anvil.ts";
 
@@ -340,32 +332,6 @@ async function ensureDemo(deployment: Deployment, fresh: boolean, url: string): 
   say(`demo data set: recorded, the ledger holds ${size} entries (${elapsed()})`);
   say(`  ${demo.receipts.length} donor receipt codes in ${paths.receipts}`);
   say(`  ${demo.documents.size} off-chain documents (evidence, descriptions) in ${paths.evidence}/<sha256>`);
-}
-
-/** Clients on the chain's unlocked accounts and the contracts' addresses, as recordDemo takes them. */
-async function connectDemoSystem(deployment: Deployment, url: string) {
-  const chain = defineChain({
-    id: deployment.chainId,
-    name: "Shanji local chain (anvil)",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [url] } },
-  });
-  const transport = http(url, { timeout: 60_000 });
-  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
-  const accounts = await createWalletClient({ chain, transport }).getAddresses();
-  const wallets = accounts.map((account) => createWalletClient({ account, chain, transport, pollingInterval: 50 }));
-  const wallet = wallets[0];
-  if (!wallet) throw new Error("the chain has no unlocked account");
-  const client = { public: publicClient, wallet };
-  const { log, registry, charityLedger, volunteerCredit } = deployment.addresses;
-  return {
-    publicClient,
-    wallets,
-    log: getContract({ address: log, abi: transparencyLogAbi, client }),
-    registry: getContract({ address: registry, abi: registryAbi, client }),
-    charity: getContract({ address: charityLedger, abi: charityLedgerAbi, client }),
-    credit: getContract({ address: volunteerCredit, abi: volunteerCreditAbi, client }),
-  } satisfies DemoSystem;
 }
 
 // ------------------------------------------------------------------------------ indexer
