@@ -28,11 +28,13 @@ type Run = {
 
 let dataDir: string;
 let port: number;
+let apiPort: number;
 const runs: Run[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "shanji-start-"));
   port = await freePort();
+  apiPort = await freePort();
 });
 
 afterAll(async () => {
@@ -54,11 +56,13 @@ function npmStart(): Run {
     ...process.env,
     SHANJI_DATA_DIR: dataDir,
     SHANJI_RPC_URL: `http://127.0.0.1:${port}`,
+    SHANJI_API_PORT: String(apiPort),
   };
   // PGlite in the data folder, whatever the machine's environment says.
   delete env.DATABASE_URL;
   delete env.SHANJI_EXIT;
   delete env.SHANJI_DEMO;
+  delete env.SHANJI_API_HOST;
   // Its own process group, so that cleanup can reach npm, node and anvil at once.
   const child = spawn("npm", ["start"], { cwd: REPOSITORY, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
@@ -145,9 +149,12 @@ describe("npm start", () => {
     const output = run.output();
     expect(output).toMatch(/contracts: deploying with the Ignition module/);
     expect(output).toMatch(/demo data set: recorded/);
-    expect(output).toMatch(/API: not yet available/);
+    expect(output).toMatch(new RegExp(`API: listening at http://127\\.0\\.0\\.1:${apiPort}`));
 
     const { size, root } = await ledger();
+    // The API answers from the same store, with the ledger the chain has.
+    const status = await (await fetch(`http://127.0.0.1:${apiPort}/v1/status`)).json();
+    expect(status).toMatchObject({ chainId: 31337, log: { size: size.toString(), root } });
     expect(BigInt(entries as string)).toBe(size);
     expect(size).toBeGreaterThan(3_000n); // a few thousand donations and the rest
     const deployment = await readFile(join(dataDir, "deployment.json"), "utf8");
@@ -167,6 +174,7 @@ describe("npm start", () => {
     expect(await stop(run)).toBe(0);
     expect(isRunning(anvil)).toBe(false);
     expect(await canBind(port)).toBe(true);
+    expect(await canBind(apiPort)).toBe(true);
     expect(run.output()).toMatch(/indexer stopped, store closed/);
 
     // What the indexer stored: every entry of the log, and its cursor at the block it reported.
@@ -205,11 +213,14 @@ describe("npm start", () => {
     expect(size).toBe(first.size);
     expect(root).toBe(first.root);
     expect(BigInt(entries as string)).toBe(first.size);
+    const status = await (await fetch(`http://127.0.0.1:${apiPort}/v1/status`)).json();
+    expect(status).toMatchObject({ log: { size: first.size.toString(), root: first.root } });
 
     const anvil = anvilPid(run);
     expect(await stop(run)).toBe(0);
     expect(isRunning(anvil)).toBe(false);
     expect(await canBind(port)).toBe(true);
+    expect(await canBind(apiPort)).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole ledger on one machine. Starts a local chain (anvil, its state kept in the
- * data folder), deploys the contracts once, records the demo data set once, and runs the indexer in
- * this process until Ctrl-C or SIGTERM; the next start resumes where this one stopped.
+ * data folder), deploys the contracts once, records the demo data set once, and runs the indexer and
+ * the API in this process until Ctrl-C or SIGTERM; the next start resumes where this one stopped.
  *
  * Environment:
  *   SHANJI_RPC_URL   where the chain listens (default http://127.0.0.1:8545; anvil binds 127.0.0.1)
@@ -9,6 +9,7 @@
  *                    deployment.json, ignition/ (the deployment journal), demo.json, receipts.csv,
  *                    evidence/<sha256>, pglite/ (the indexer's database)
  *   DATABASE_URL     index into this PostgreSQL instead of PGlite in the data folder
+ *   SHANJI_API_PORT  the API's port (default 8787); SHANJI_API_HOST its address (default 127.0.0.1)
  *   SHANJI_DEMO=0    do not record the demo data set
  *   SHANJI_EXIT=1    stop once the indexer has caught up with the chain (tests, CI)
  *
@@ -20,6 +21,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Address, createPublicClient, http, type PublicClient } from "viem";
+import { createApp, type ShanjiApp } from "../packages/api/src/app.ts";
 import { createLogger } from "../packages/indexer/src/createLogger.ts";
 import { type Deployment, type RunIndexerReturnType, runIndexer } from "../packages/indexer/src/runIndexer.ts";
 import { connectDemoSystem } from "./demo/connectDemoSystem.ts";
@@ -32,6 +34,8 @@ const rpcUrl = new URL(process.env.SHANJI_RPC_URL || "http://127.0.0.1:8545");
 const dataDir = resolve(process.env.SHANJI_DATA_DIR || join(REPOSITORY, ".shanji"));
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const withDemo = process.env.SHANJI_DEMO !== "0";
+const apiHost = process.env.SHANJI_API_HOST || "127.0.0.1";
+const apiPort = Number(process.env.SHANJI_API_PORT || 8787);
 const exitWhenCaughtUp = process.env.SHANJI_EXIT === "1";
 const paths = {
   state: join(dataDir, "anvil-state.json"),
@@ -70,6 +74,8 @@ let anvil: StartAnvilReturnType | undefined;
 /** The indexer once its store is open (creating a new PGlite database takes a while). */
 let indexerOpening: Promise<RunIndexerReturnType | undefined> | undefined;
 let stopping: Promise<never> | undefined;
+/** The API server once it listens. */
+let api: ShanjiApp | undefined;
 /** Recording the demo data set: stopped between two transactions when stopping. */
 const demoAbort = new AbortController();
 let demoRecording: Promise<unknown> | undefined;
@@ -88,6 +94,11 @@ function shutdown(code: number, why?: string): Promise<never> {
           () => true,
         );
         if (stoppedPartWay) say("demo data set: stopped part way (the next start says what to do)");
+      }
+      if (api) {
+        // Finishes the requests in flight and refuses new ones (503) before the store closes.
+        await api.close();
+        say("API stopped");
       }
       const indexer = await indexerOpening?.catch(() => undefined);
       if (indexer) {
@@ -151,6 +162,7 @@ try {
 
 async function main(): Promise<void> {
   const port = await checkRpcUrl();
+  await checkApiPort();
   await mkdir(dataDir, { recursive: true });
   say(`data folder ${dataDir}`);
 
@@ -179,6 +191,8 @@ async function main(): Promise<void> {
   if (withDemo) await ensureDemo(deployment, fresh, anvil.url);
   else say("demo data set: not recorded (SHANJI_DEMO=0)");
   const indexer = await opening;
+  if (stopping) return;
+  await startApi(indexer, deployment, publicClient);
   if (stopping) return;
   await followChain(indexer, deployment, anvil.url);
 }
@@ -385,7 +399,7 @@ async function followChain({ indexer }: RunIndexerReturnType, deployment: Deploy
     if (ready) return;
     ready = true;
     say(`RPC: ${rpcUrl.origin} (chain ${deployment.chainId}, TransparencyLog ${deployment.addresses.log})`);
-    say("API: not yet available");
+    say(`API: ${apiOrigin()}/v1/status (OpenAPI at ${apiOrigin()}/openapi.json, docs at ${apiOrigin()}/docs)`);
     if (exitWhenCaughtUp) {
       void shutdown(0, "SHANJI_EXIT=1: caught up, stopping");
       return;
@@ -397,6 +411,40 @@ async function followChain({ indexer }: RunIndexerReturnType, deployment: Deploy
   } finally {
     clearInterval(timer);
   }
+}
+
+// ------------------------------------------------------------------------------ API
+
+const apiOrigin = () => `http://${apiHost.includes(":") ? `[${apiHost}]` : apiHost}:${apiPort}`;
+
+async function checkApiPort(): Promise<void> {
+  if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65_535) {
+    throw new StartError(`SHANJI_API_PORT=${process.env.SHANJI_API_PORT}: not a port number (1 to 65535)`);
+  }
+  if (!(await canBind(apiPort, apiHost))) {
+    throw new StartError(
+      `port ${apiPort} is taken: something already listens at ${apiOrigin()} (another npm start?). ` +
+        `Stop it, or give the API another port: SHANJI_API_PORT=${apiPort + 1} npm start`,
+    );
+  }
+}
+
+/** The API over the indexer's store, in this process (PGlite allows only one process per database). */
+async function startApi(
+  { store }: RunIndexerReturnType,
+  deployment: Deployment,
+  publicClient: PublicClient,
+): Promise<void> {
+  const app = await createApp({
+    store,
+    deployment,
+    dataDir,
+    chainHead: () => publicClient.getBlockNumber({ cacheTime: 0 }),
+    logger: { level: process.env.SHANJI_API_LOG || "warn" },
+  });
+  await app.listen({ host: apiHost, port: apiPort });
+  api = app;
+  say(`API: listening at ${apiOrigin()} (answers say how far the indexer is behind the chain)`);
 }
 
 // ------------------------------------------------------------------------------ helpers
@@ -423,10 +471,10 @@ async function writeJsonAtomically(path: string, value: unknown): Promise<void> 
   await rename(temporary, path);
 }
 
-function canBind(port: number): Promise<boolean> {
+function canBind(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
