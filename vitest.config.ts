@@ -47,6 +47,16 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          name: "web",
+          include: ["packages/web/e2e/**/*.test.ts"],
+          // The whole stack (demo chain, indexer, API serving the built portal) once, for headless Chromium.
+          globalSetup: ["packages/web/e2e/globalSetup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

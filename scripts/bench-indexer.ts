@@ -318,14 +318,16 @@ async function main(): Promise<void> {
     console.log(`chain: ${entries} entries in blocks ${deployment.deployBlock}–${head}`);
     if (process.env.BENCH_INDEXER_SRC) console.log(`indexer under test: ${resolve(process.env.BENCH_INDEXER_SRC)}`);
 
-    const raw: RawResult[] = [];
+    const raw: (RawResult & Load)[] = [];
     for (let run = 1; run <= rawRuns; run++) {
       const result = await measure<RawResult>(
         { kind: "raw-adaptive", rpcUrl, deployment, head: String(head), fixedRange: String(fixedRange) },
         profile === "raw" && run === 1,
       );
       expectEntries("raw fetch", result.entries, entries);
-      console.log(`raw fetch ${run}/${rawRuns}: ${rate(result)} entries/s; ${describeRpc(result.rpc)}`);
+      console.log(
+        `raw fetch ${run}/${rawRuns}: ${rate(result)} entries/s; ${describeRpc(result.rpc)}; load ${result.loadAverage.before} → ${result.loadAverage.after}`,
+      );
       raw.push(result);
     }
     const fixed = await measure<RawResult>(
@@ -337,18 +339,20 @@ async function main(): Promise<void> {
     const rawMedian = median(raw);
     const rawRate = rawMedian.entries / rawMedian.seconds;
 
-    const indexInto = async (kind: "pglite" | "postgres", databaseUrl?: string): Promise<IndexResult> => {
+    const indexInto = async (kind: "pglite" | "postgres", databaseUrl?: string): Promise<IndexResult & Load> => {
       console.log(`${kind}: indexing…`);
       const result = await measure<IndexResult>(
         { kind, rpcUrl, deployment, verbose, ...(databaseUrl ? { databaseUrl } : {}) },
         profile === kind,
       );
       expectEntries(kind, result.entries, entries);
-      console.log(`${kind}: ${rate(result)} entries/s; ${describeRpc(result.rpc)}`);
+      console.log(
+        `${kind}: ${rate(result)} entries/s; ${describeRpc(result.rpc)}; load ${result.loadAverage.before} → ${result.loadAverage.after}`,
+      );
       return result;
     };
     const pglite = backends.includes("pglite") ? await indexInto("pglite") : undefined;
-    let postgres: IndexResult | undefined;
+    let postgres: (IndexResult & Load) | undefined;
     if (serverUrl && backends.includes("postgres")) {
       const database = await freshDatabase(serverUrl);
       cleanups.push(database.drop);
@@ -365,6 +369,7 @@ async function main(): Promise<void> {
         cpuSeconds: round(rawMedian.cpuSeconds, 2),
         runs: raw.map(rate),
         batches: rawMedian.batches,
+        loadAverage: rawMedian.loadAverage,
         peakRssMiB: rawMedian.peakRssMiB,
         maxRssMiB: rawMedian.maxRssMiB,
         rpc: rpcSummary(rawMedian.rpc),
@@ -427,8 +432,12 @@ async function main(): Promise<void> {
   }
 }
 
+/** The machine's 1-minute load average when a measurement started and when it ended. */
+type Load = { loadAverage: { before: number; after: number } };
+
 /** Runs one measurement in a child process of its own and returns what it reports. */
-async function measure<T>(input: Measurement, cpuProfile: boolean): Promise<T> {
+async function measure<T>(input: Measurement, cpuProfile: boolean): Promise<T & Load> {
+  const before = round(loadavg()[0] ?? 0, 2);
   if (cpuProfile) await mkdir(PROFILE_DIR, { recursive: true });
   const child = fork(SCRIPT, ["--measure"], {
     env: { ...process.env, BENCH_MEASUREMENT: JSON.stringify(input) },
@@ -451,7 +460,7 @@ async function measure<T>(input: Measurement, cpuProfile: boolean): Promise<T> {
       throw new Error(`the ${input.kind} measurement failed (${signal ?? `exit code ${code}`})`);
     }
     if (cpuProfile) console.log(`  CPU profile: ${join(PROFILE_DIR, `${input.kind}.cpuprofile`)}`);
-    return result;
+    return { ...result, loadAverage: { before, after: round(loadavg()[0] ?? 0, 2) } };
   } finally {
     children.delete(child);
   }
@@ -692,6 +701,8 @@ async function onServer(url: string, sql: string): Promise<void> {
 
 type BackendRow = {
   entriesPerSecond: number;
+  /** The machine's 1-minute load average when the measurement started and ended (2 means both cores busy). */
+  loadAverage: { before: number; after: number };
   ratioToRawFetch: number;
   seconds: number;
   cpuSeconds: number;
@@ -717,6 +728,7 @@ type Results = {
     cpuSeconds: number;
     runs: number[];
     batches: number;
+    loadAverage: { before: number; after: number };
     peakRssMiB: number;
     maxRssMiB: number;
     rpc: RpcSummary;
@@ -737,9 +749,10 @@ type Results = {
   measuredAt: string;
 };
 
-function backendRow(result: IndexResult, rawRate: number): BackendRow {
+function backendRow(result: IndexResult & Load, rawRate: number): BackendRow {
   return {
     entriesPerSecond: rate(result),
+    loadAverage: result.loadAverage,
     ratioToRawFetch: round(result.entries / result.seconds / rawRate, 3),
     seconds: round(result.seconds, 2),
     cpuSeconds: round(result.cpuSeconds, 2),
@@ -776,7 +789,7 @@ function describeRpc(stats: RpcStats): string {
 function printTable(results: Results): void {
   const { rawFetch } = results;
   const rows: string[][] = [
-    ["", "entries/s", "vs raw", "seconds", "CPU s", "ingest s", "views s", "peak RSS MiB", "maxRSS MiB"],
+    ["", "entries/s", "vs raw", "seconds", "CPU s", "ingest s", "views s", "peak RSS MiB", "maxRSS MiB", "load"],
     [
       "raw fetch (indexer's reader)",
       String(rawFetch.entriesPerSecond),
@@ -787,12 +800,14 @@ function printTable(results: Results): void {
       "",
       String(rawFetch.peakRssMiB),
       String(rawFetch.maxRssMiB),
+      `${rawFetch.loadAverage.before}→${rawFetch.loadAverage.after}`,
     ],
     [
       `raw fetch (fixed ${rawFetch.fixedRange.blocksPerRequest} blocks)`,
       String(rawFetch.fixedRange.entriesPerSecond),
       (rawFetch.fixedRange.entriesPerSecond / rawFetch.entriesPerSecond).toFixed(2),
       String(rawFetch.fixedRange.seconds),
+      "",
       "",
       "",
       "",
@@ -816,8 +831,9 @@ function printTable(results: Results): void {
             row.refreshSeconds === null ? "?" : String(row.refreshSeconds),
             String(row.peakRssMiB),
             String(row.maxRssMiB),
+            `${row.loadAverage.before}→${row.loadAverage.after}`,
           ]
-        : [name, "not measured", "", "", "", "", "", "", ""],
+        : [name, "not measured", "", "", "", "", "", "", "", ""],
     );
   }
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];

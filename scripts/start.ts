@@ -22,6 +22,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Address, createPublicClient, http, type PublicClient } from "viem";
 import { createApp, type ShanjiApp } from "../packages/api/src/app.ts";
+import { createEvidenceStore } from "../packages/api/src/evidence/createEvidenceStore.ts";
 import { createLogger } from "../packages/indexer/src/createLogger.ts";
 import { type Deployment, type RunIndexerReturnType, runIndexer } from "../packages/indexer/src/runIndexer.ts";
 import { connectDemoSystem } from "./demo/connectDemoSystem.ts";
@@ -327,8 +328,16 @@ async function ensureDemo(deployment: Deployment, fresh: boolean, url: string): 
   // Until its files are written too, a stop waits for the recording (see shutdown).
   const recording = (async () => {
     const demo = await recordDemo(system, { seed, onStep: (message) => say(`  ${message}`), signal: demoAbort.signal });
-    await mkdir(paths.evidence, { recursive: true });
-    for (const [hash, text] of demo.documents) await writeFile(join(paths.evidence, hash.slice(2)), text);
+    // Off-chain documents, served by the API: public ones to everyone, those naming people only to regulators.
+    const evidence = createEvidenceStore(paths.evidence);
+    const restricted = new Set(demo.restrictedDocuments);
+    for (const [hash, text] of demo.documents) {
+      await evidence.put(new TextEncoder().encode(text), {
+        contentType: "text/plain; charset=utf-8",
+        restricted: restricted.has(hash),
+        sha256: hash,
+      });
+    }
     const rows = demo.receipts.map((r) => `${r.code},${r.campaignId},${r.amountFen}`);
     await writeFile(paths.receipts, `receipt_code,campaign_id,amount_fen\n${rows.join("\n")}\n`);
     await writeJsonAtomically(paths.demo, {
@@ -345,7 +354,10 @@ async function ensureDemo(deployment: Deployment, fresh: boolean, url: string): 
   const size = await system.log.read.size();
   say(`demo data set: recorded, the ledger holds ${size} entries (${elapsed()})`);
   say(`  ${demo.receipts.length} donor receipt codes in ${paths.receipts}`);
-  say(`  ${demo.documents.size} off-chain documents (evidence, descriptions) in ${paths.evidence}/<sha256>`);
+  say(
+    `  ${demo.documents.size} off-chain documents (evidence, descriptions) in ${paths.evidence}/<sha256>, ` +
+      `${demo.restrictedDocuments.length} of them restricted to regulators`,
+  );
 }
 
 // ------------------------------------------------------------------------------ indexer
@@ -431,7 +443,7 @@ async function checkApiPort(): Promise<void> {
 
 /** The API over the indexer's store, in this process (PGlite allows only one process per database). */
 async function startApi(
-  { store }: RunIndexerReturnType,
+  { store, indexer }: RunIndexerReturnType,
   deployment: Deployment,
   publicClient: PublicClient,
 ): Promise<void> {
@@ -440,6 +452,9 @@ async function startApi(
     deployment,
     dataDir,
     chainHead: () => publicClient.getBlockNumber({ cacheTime: 0 }),
+    indexerStatus: () => indexer.status(),
+    // Signers of uploads are also checked on chain, so that a revoked key is refused at once.
+    evidence: { chain: publicClient },
     logger: { level: process.env.SHANJI_API_LOG || "warn" },
   });
   await app.listen({ host: apiHost, port: apiPort });

@@ -79,6 +79,12 @@ export type DemoSummary = {
   receipts: { code: Hex; campaignId: bigint; amountFen: bigint }[];
   /** Off-chain evidence and description texts by SHA-256 (they may name people). */
   documents: Map<Hex, string>;
+  /**
+   * The documents that name people (in-kind donors, aid recipients, signers of delivery notes,
+   * volunteers' certificates): evidence to serve only to regulators. The others (invoices between
+   * organisations, descriptions, reports) are public. An array, so that the summary survives JSON.
+   */
+  restrictedDocuments: Hex[];
   /** The people behind donations and volunteer records (never on chain). */
   persons: Person[];
 };
@@ -253,13 +259,16 @@ export async function recordDemo(system: DemoSystem, options: DemoOptions = {}):
   const prng = createPrng(seed);
   const persons = demoPersons(seed, 120);
   const documents = new Map<Hex, string>();
+  const restrictedDocuments = new Set<Hex>();
   const counts: Record<string, number> = {};
   const count = (what: string, n = 1) => {
     counts[what] = (counts[what] ?? 0) + n;
   };
-  const document = (text: string): Hex => {
+  /** An off-chain text; `namesPeople` when it names a person, which restricts it to regulators. */
+  const document = (text: string, namesPeople = false): Hex => {
     const hash = sha256(stringToHex(text));
     documents.set(hash, text);
+    if (namesPeople) restrictedDocuments.add(hash);
     return hash;
   };
   const wallet = (i: number): WalletClient<Transport, Chain, Account> => {
@@ -390,6 +399,7 @@ export async function recordDemo(system: DemoSystem, options: DemoOptions = {}):
         inKindHash: inKind
           ? document(
               `物资捐赠登记：${donor.name}（电话 ${donor.phone}）捐赠${spec.inKind} ${1 + prng.int(20)} 件，估值 ${yuan(amount)}`,
+              true,
             )
           : ZERO32,
         claimId: 0n,
@@ -592,8 +602,9 @@ export async function recordDemo(system: DemoSystem, options: DemoOptions = {}):
         evidence = [
           document(
             `${spending.item}发放确认书\n项目：${spec.title}\n领取人：${what}（身份证 ${recipient.idNumber}，电话 ${recipient.phone}）\n发放地点：${spending.place}\n金额：${yuan(amount)}\n日期：${date(day)}`,
+            true,
           ),
-          document(`银行转账回单：${org?.name} → ${recipient.name} ${yuan(amount)} ${date(day)}`),
+          document(`银行转账回单：${org?.name} → ${recipient.name} ${yuan(amount)} ${date(day)}`, true),
         ];
       } else {
         const supplier = spending.supplier ?? "";
@@ -605,6 +616,7 @@ export async function recordDemo(system: DemoSystem, options: DemoOptions = {}):
           ),
           document(
             `物资签收单\n项目：${spec.title}\n物资：${spending.item}\n发放地点：${spending.place}\n领取人签字：${signers}\n日期：${date(day)}`,
+            true,
           ),
         ];
         if (prng.int(2) === 0)
@@ -825,6 +837,7 @@ export async function recordDemo(system: DemoSystem, options: DemoOptions = {}):
       .reduce((n, x) => n + x.input.serviceMinutes, 0);
     const certificate = document(
       `志愿服务证明 编号 2026-${String(i + 1).padStart(4, "0")}\n兹证明 ${v?.name}（身份证 ${v?.idNumber}，${v?.occupation}）于 2026 年参加朝阳区志愿者协会组织的志愿服务，累计 ${minutes / 60} 小时。\n朝阳区志愿者协会`,
+      true,
     );
     await send(credit.write.issueCertificate([c.volunteer, certificate, BigInt(minutes)], operators.volunteers));
     count("certificates");
@@ -853,6 +866,7 @@ export async function recordDemo(system: DemoSystem, options: DemoOptions = {}):
     counts,
     receipts,
     documents,
+    restrictedDocuments: [...restrictedDocuments],
     persons,
   };
 }

@@ -9,18 +9,21 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { Deployment, Store } from "@shanji/indexer";
+import type { Deployment, IndexerStatus, Store } from "@shanji/indexer";
 import ajvFormats from "ajv-formats";
 import type { RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyServerOptions,
 } from "fastify";
 import { Type } from "typebox";
 import { type ApiContext, createContext } from "./context.ts";
-import { ApiError, type FieldErrorType, titleOf } from "./problem.ts";
+import { createDomainRules, type DomainOptions } from "./domain/options.ts";
+import { type EvidenceOptions, resolveEvidenceOptions } from "./evidence/evidenceOptions.ts";
+import { ApiError, type FieldErrorType, Problem, titleOf } from "./problem.ts";
 import { routes } from "./routes/index.ts";
 
 export type ShanjiApp = FastifyInstance<
@@ -50,16 +53,22 @@ export type CreateAppParameters = {
   corsOrigin?: string | string[] | true;
   /** Largest request body in bytes (default 10 MiB, the evidence limit). */
   bodyLimit?: number;
+  /** Evidence files: their size limit (default 10 MiB), allowed types, an optional chain check of signers. */
+  evidence?: EvidenceOptions;
   logger?: FastifyServerOptions["logger"];
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits). */
   trustProxy?: boolean;
   /** How long a snapshot of the indexed ledger is reused, in ms (default 250). */
   snapshotTtlMs?: number;
+  /** The indexer's own status, when it runs in the same process (GET /v1/status reports its state). */
+  indexerStatus?: () => { state: IndexerStatus["state"] };
+  /** Rules of the domain routes: management-cost policies, large-donation thresholds (domain/options.ts). */
+  domain?: DomainOptions;
 };
 
 export async function createApp(parameters: CreateAppParameters): Promise<ShanjiApp> {
   const app = Fastify({
-    logger: parameters.logger ?? false,
+    logger: withoutSecrets(parameters.logger ?? false),
     bodyLimit: parameters.bodyLimit ?? 10 * 1024 * 1024,
     trustProxy: parameters.trustProxy ?? false,
     // Strings in paths can be long hex; the default 100 would cut a stream id.
@@ -75,6 +84,21 @@ export async function createApp(parameters: CreateAppParameters): Promise<Shanji
       plugins: [ajvFormats as never],
     },
     return503OnClosing: true,
+    // URLs refused before routing (malformed percent-encoding, a path parameter over maxParamLength)
+    // are problems too, and do not echo the URL back.
+    frameworkErrors: (error: FastifyError, _request: unknown, reply: FastifyReply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const detail =
+        error.code === "FST_ERR_MAX_PARAM_LENGTH"
+          ? "a path parameter is longer than 200 characters"
+          : error.code === "FST_ERR_BAD_URL"
+            ? "the URL is not validly percent-encoded"
+            : "the request could not be routed";
+      void reply
+        .code(status)
+        .type("application/problem+json")
+        .send({ type: "about:blank", title: titleOf(status), status, detail });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate(
@@ -83,9 +107,13 @@ export async function createApp(parameters: CreateAppParameters): Promise<Shanji
       store: parameters.store,
       deployment: parameters.deployment,
       chainHead: parameters.chainHead,
+      indexerStatus: parameters.indexerStatus,
       ...(parameters.snapshotTtlMs === undefined ? {} : { snapshotTtlMs: parameters.snapshotTtlMs }),
     }),
   );
+
+  app.decorate("evidenceSettings", resolveEvidenceOptions(parameters.dataDir, parameters.evidence));
+  app.decorate("shanjiRules", createDomainRules(parameters.domain, parameters.dataDir));
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const problem = toProblem(error, request.id);
@@ -105,10 +133,19 @@ export async function createApp(parameters: CreateAppParameters): Promise<Shanji
       }),
   );
 
-  // A route that takes no query parameters still refuses unknown ones.
+  // A route that takes no query parameters still refuses unknown ones. And any route may refuse a
+  // request (an unknown query field, a path parameter too long, too many requests) or fail: its
+  // documented responses say so even where its own schema does not.
   app.addHook("onRoute", (route) => {
     if (route.url.startsWith("/docs")) return;
     route.schema = { querystring: Type.Object({}, { additionalProperties: false }), ...route.schema };
+    route.schema.response = {
+      400: Problem,
+      ...(route.url.includes(":") ? { 414: Problem } : {}),
+      429: Problem,
+      500: Problem,
+      ...(route.schema.response as Record<string, unknown> | undefined),
+    };
   });
 
   await app.register(helmet, {
@@ -196,4 +233,25 @@ function toProblem(error: FastifyError | ApiError, requestId: string) {
     };
   // Fastify's own 4xx (body too large, bad content type, malformed JSON): their messages are safe.
   return { type: "about:blank", title: titleOf(status), status, detail: error.message };
+}
+
+/**
+ * The logger options with request URLs logged without their query: a query can carry a donor's
+ * receipt code (`?receipt=`), a secret, and logs are kept for months (DOMAIN.md).
+ */
+function withoutSecrets(logger: FastifyServerOptions["logger"]): FastifyServerOptions["logger"] {
+  if (!logger) return false;
+  const options = logger === true ? {} : logger;
+  return {
+    ...options,
+    serializers: {
+      ...options.serializers,
+      req: (request: { method: string; url: string; id: string; ip?: string }) => ({
+        id: request.id,
+        method: request.method,
+        url: request.url.split("?")[0],
+        ip: request.ip,
+      }),
+    },
+  };
 }

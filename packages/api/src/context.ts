@@ -4,7 +4,7 @@
  * reported that size — plus the chain head from the RPC. Both are cached for a moment, so a busy
  * API does not ask the database and the RPC the same question thousands of times a second.
  */
-import type { Deployment, Queryable, Store } from "@shanji/indexer";
+import type { Deployment, IndexerStatus, Queryable, Store } from "@shanji/indexer";
 import { bytesToHex, type Hex } from "viem";
 import { ApiError } from "./problem.ts";
 import type { LedgerMeta } from "./schemas.ts";
@@ -28,6 +28,8 @@ export type ApiContext = {
   chainHead(): Promise<bigint | null>;
   /** `ledger` of an answer: built from one snapshot, so it matches the proofs given with it. */
   ledgerMeta(snapshot?: LedgerSnapshot): Promise<LedgerMeta>;
+  /** The indexer's state when it runs in this process and told the app (createApp's `indexerStatus`); else null. */
+  indexerState(): IndexerStatus["state"] | null;
   /** Forgets the cached snapshot: the indexer calls this after each batch when in the same process. */
   invalidate(): void;
 };
@@ -36,6 +38,7 @@ export type CreateContextParameters = {
   store: Store;
   deployment: Deployment;
   chainHead?: (() => Promise<bigint>) | undefined;
+  indexerStatus?: (() => { state: IndexerStatus["state"] }) | undefined;
   snapshotTtlMs?: number;
   headTtlMs?: number;
 };
@@ -66,6 +69,7 @@ export function createContext({
   store,
   deployment,
   chainHead,
+  indexerStatus,
   snapshotTtlMs = 250,
   headTtlMs = 1_000,
 }: CreateContextParameters): ApiContext {
@@ -108,6 +112,9 @@ export function createContext({
         lag: h === null ? null : (h > s.indexedBlock ? h - s.indexedBlock : 0n).toString(),
         logSize: s.logSize.toString(),
       };
+    },
+    indexerState() {
+      return indexerStatus?.().state ?? null;
     },
     invalidate() {
       snapshot = undefined;

@@ -8,16 +8,16 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
 }
 
-/** Decodes a cursor that `check` accepts, else answers 400 naming `query.cursor`. */
+/** Decodes a cursor that `check` accepts, else answers 400 naming `querystring.cursor`. */
 export function decodeCursor<T>(cursor: string | undefined, check: (value: unknown) => value is T): T | undefined {
   if (cursor === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw badRequest("query.cursor", "is not a cursor this API gave out");
+    throw badRequest("querystring.cursor", "is not a cursor this API gave out");
   }
-  if (!check(value)) throw badRequest("query.cursor", "is not a cursor this API gave out");
+  if (!check(value)) throw badRequest("querystring.cursor", "is not a cursor this API gave out");
   return value;
 }
 

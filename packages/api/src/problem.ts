@@ -6,7 +6,9 @@ import { type Static, Type } from "typebox";
 
 export const FieldError = Type.Object(
   {
-    field: Type.String({ description: "Where: `query.limit`, `params.index`, `body`, `header.x-shanji-nonce`, …" }),
+    field: Type.String({
+      description: "Where: `querystring.limit`, `params.index`, `body`, `headers.x-shanji-nonce`, …",
+    }),
     reason: Type.String({ description: "Why, in plain words." }),
   },
   { additionalProperties: false },
@@ -35,6 +37,7 @@ const TITLES: Record<number, string> = {
   406: "Not Acceptable",
   409: "Conflict",
   413: "Payload Too Large",
+  414: "URI Too Long",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
   429: "Too Many Requests",
@@ -65,7 +68,7 @@ export class ApiError extends Error {
   }
 }
 
-/** 400 for one field: `badRequest("query.to", "must not be below query.from")`. */
+/** 400 for one field: `badRequest("querystring.to", "must not be below querystring.from")`. */
 export function badRequest(field: string, reason: string): ApiError {
   return new ApiError(400, `${field}: ${reason}`, { errors: [{ field, reason }] });
 }

@@ -11,6 +11,7 @@ import { createPublicClient, http, type PublicClient } from "viem";
 import { inject } from "vitest";
 import { startAnvil } from "../../../../scripts/lib/anvil.ts";
 import { type CreateAppParameters, createApp, type ShanjiApp } from "../app.ts";
+import { createEvidenceStore } from "../evidence/createEvidenceStore.ts";
 import { type DemoChain, readDemoChain } from "./demoChain.ts";
 
 export type ApiFixture = DemoChain & {
@@ -25,9 +26,14 @@ export type ApiFixture = DemoChain & {
   close(): Promise<void>;
 };
 
+export type OpenApiFixtureOptions = Partial<Omit<CreateAppParameters, "store" | "deployment" | "dataDir">> & {
+  /** Store the demo's off-chain documents in the evidence folder, as `npm start` does (default false). */
+  withDocuments?: boolean;
+};
+
 export async function openApiFixture(
   freshStore: () => Promise<Store>,
-  options: Partial<Omit<CreateAppParameters, "store" | "deployment" | "dataDir">> = {},
+  { withDocuments = false, ...options }: OpenApiFixtureOptions = {},
 ): Promise<ApiFixture> {
   const chain = await readDemoChain(inject("apiDemoChainDir"));
   const anvil = await startAnvil({
@@ -35,6 +41,17 @@ export async function openApiFixture(
     args: ["--accounts", "20", "--load-state", chain.stateFile, "--preserve-historical-states"],
   });
   const dataDir = await mkdtemp(join(tmpdir(), "shanji-api-data-"));
+  if (withDocuments) {
+    const evidence = createEvidenceStore(join(dataDir, "evidence"));
+    const restricted = new Set(chain.demo.restrictedDocuments);
+    for (const [hash, text] of chain.demo.documents) {
+      await evidence.put(new TextEncoder().encode(text), {
+        contentType: "text/plain; charset=utf-8",
+        restricted: restricted.has(hash),
+        sha256: hash,
+      });
+    }
+  }
   const store = await freshStore();
   const client = createPublicClient({ transport: http(anvil.url, { retryCount: 0 }) });
   const { deployment } = chain;

@@ -1,8 +1,14 @@
 /**
  * Reads what the indexer needs from any Ethereum JSON-RPC node (anvil, Besu/QBFT, geth): block
  * headers, the TransparencyLog's EntryAppended logs, and the log's `size()` and `root()` at a given
- * block. Standard methods only. eth_getLogs ranges adapt: a node that refuses a range, or whose
- * answer is too large, gets half the range; after successes the range grows back.
+ * block. Standard methods only.
+ *
+ * eth_getLogs ranges adapt to what the node answers. Each answer tells how many bytes a block
+ * holds lately, and the next range is sized to land well inside the largest answer the transport
+ * accepts (viem's 10 MiB), growing at most twofold a step, because asking for too much is costly:
+ * the node builds the whole answer before it is refused. A refused range is shrunk from the span
+ * actually asked for (to fit, when the refusal says how large the answer was; else by half), and
+ * ranges stay below it for a while.
  */
 import { transparencyLogAbi } from "@shanji/core";
 import {
@@ -34,8 +40,13 @@ export type ChainReaderOptions = {
   logAddress: Address;
   /** The largest eth_getLogs range to try (Besu's default cap is 5,000 blocks). */
   maxRange?: bigint;
-  /** The range to start with. */
+  /** The range to start with, before any answer has said how full the blocks are. */
   initialRange?: bigint;
+  /**
+   * The largest eth_getLogs answer the transport accepts, in bytes: viem's http transport refuses
+   * larger ones (`maxResponseBodySize`, 10 MiB unless the client was built with another).
+   */
+  maxResponseBytes?: number;
 };
 
 export type ChainReader = ReturnType<typeof createChainReader>;
@@ -71,6 +82,17 @@ async function withRateLimitRetry<T>(request: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The size of an answer the transport refused as too large, when it says (viem does, from Content-Length). */
+function refusedSize(error: unknown): number | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 6; depth++) {
+    const { name, size } = e as { name?: string; size?: unknown };
+    if (name === "ResponseBodyTooLargeError" && typeof size === "number" && size > 0) return size;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function isRangeRefusal(error: unknown): boolean {
   let e: unknown = error;
   let text = "";
@@ -83,44 +105,89 @@ function isRangeRefusal(error: unknown): boolean {
   return RANGE_REFUSED.test(text);
 }
 
-export function createChainReader({ client, logAddress, maxRange = 5_000n, initialRange = 500n }: ChainReaderOptions) {
-  let range = initialRange < maxRange ? initialRange : maxRange;
+/** The share of `maxResponseBytes` a range aims at: room for blocks a little fuller than the last ones. */
+const RESPONSE_BUDGET = 0.75;
+/** A range grows at most this many times from one request to the next. */
+const GROWTH = 2n;
+/** Requests after a refusal during which no range reaches the span refused. */
+const CEILING_REQUESTS = 32;
+/** viem's default `maxResponseBodySize`. */
+const VIEM_MAX_RESPONSE_BYTES = 10_485_760;
 
-  async function getLogs(fromBlock: bigint, toBlock: bigint): Promise<EntryLog[]> {
+type RawLog = {
+  topics: Hex[];
+  data: Hex;
+  blockNumber: Hex;
+  blockHash: Hex;
+  transactionHash: Hex;
+  logIndex: Hex;
+  removed?: boolean;
+};
+
+export function createChainReader({
+  client,
+  logAddress,
+  maxRange = 5_000n,
+  initialRange = 500n,
+  maxResponseBytes = VIEM_MAX_RESPONSE_BYTES,
+}: ChainReaderOptions) {
+  let range = initialRange < maxRange ? initialRange : maxRange;
+  /** The smallest span refused lately, and for how many more requests ranges stay below it. */
+  let ceiling: { span: bigint; requests: number } | undefined;
+  /**
+   * What a refusal that gave its size taught: blocks up to `to` hold about `bytes` bytes beyond
+   * those read since. Until they are read, ranges are sized for at least that average, so that a
+   * few sparse blocks at the start of a dense stretch do not grow the range into another refusal.
+   */
+  let known: { to: bigint; bytes: number } | undefined;
+
+  /** The span to ask for after blocks [.., last], `span` of them, answered with about `bytes` bytes. */
+  function sizeFrom(last: bigint, span: bigint, bytes: number): bigint {
+    const budget = maxResponseBytes * RESPONSE_BUDGET;
+    let perBlock = bytes / Number(span);
+    if (known !== undefined && known.to > last) perBlock = Math.max(perBlock, known.bytes / Number(known.to - last));
+    // As many blocks as fit the budget at that density; when the blocks held nothing, any number.
+    const fit = perBlock > 0 ? BigInt(Math.floor(budget / perBlock)) : maxRange;
+    let next = fit < span * GROWTH ? fit : span * GROWTH;
+    if (ceiling !== undefined && next >= ceiling.span) next = ceiling.span - 1n;
+    if (next > maxRange) next = maxRange;
+    return next < 1n ? 1n : next;
+  }
+
+  async function getLogs(fromBlock: bigint, toBlock: bigint): Promise<{ logs: EntryLog[]; bytes: number }> {
     const raw = (await client.request({
       method: "eth_getLogs",
       params: [{ address: logAddress, topics: [ENTRY_APPENDED], fromBlock: toHex(fromBlock), toBlock: toHex(toBlock) }],
-    })) as {
-      topics: Hex[];
-      data: Hex;
-      blockNumber: Hex;
-      blockHash: Hex;
-      transactionHash: Hex;
-      logIndex: Hex;
-      removed?: boolean;
-    }[];
-    return raw
-      .filter((log) => !log.removed)
-      .map((log) => {
-        const indexTopic = log.topics[1];
-        if (log.topics[0] !== ENTRY_APPENDED || indexTopic === undefined) {
-          throw new IndexerError("eth_getLogs returned a log that is not an EntryAppended event", {
-            details: JSON.stringify(log),
-            retryable: true,
-          });
-        }
-        return {
-          index: BigInt(indexTopic),
-          leaf: decodeLeafBytes(log.data),
-          blockNumber: BigInt(log.blockNumber),
-          blockHash: log.blockHash,
-          transactionHash: log.transactionHash,
-          logIndex: Number(log.logIndex),
-        };
+    })) as RawLog[];
+    // The answer's size, near enough: the logs differ in width only by their data.
+    const first = raw[0];
+    const perLog = first === undefined ? 0 : JSON.stringify(first).length - first.data.length;
+    let bytes = 0;
+    const logs: EntryLog[] = [];
+    for (const log of raw) {
+      bytes += perLog + log.data.length;
+      if (log.removed) continue;
+      const indexTopic = log.topics[1];
+      if (log.topics[0] !== ENTRY_APPENDED || indexTopic === undefined) {
+        throw new IndexerError("eth_getLogs returned a log that is not an EntryAppended event", {
+          details: JSON.stringify(log),
+          retryable: true,
+        });
+      }
+      logs.push({
+        index: BigInt(indexTopic),
+        leaf: decodeLeafBytes(log.data),
+        blockNumber: BigInt(log.blockNumber),
+        blockHash: log.blockHash,
+        transactionHash: log.transactionHash,
+        logIndex: Number(log.logIndex),
       });
+    }
+    return { logs, bytes };
   }
 
   return {
+    /** The span the next eth_getLogs request asks for (fewer blocks near the head). */
     get range() {
       return range;
     },
@@ -150,19 +217,30 @@ export function createChainReader({ client, logAddress, maxRange = 5_000n, initi
     async nextLogs(fromBlock: bigint, toBlock: bigint): Promise<{ logs: EntryLog[]; lastBlock: bigint }> {
       for (;;) {
         const last = fromBlock + range - 1n < toBlock ? fromBlock + range - 1n : toBlock;
+        const span = last - fromBlock + 1n;
+        let answer: { logs: EntryLog[]; bytes: number };
         try {
-          const logs = await withRateLimitRetry(() => getLogs(fromBlock, last));
-          // Grow back only after a full-width success: a short request at the head proves nothing.
-          if (last - fromBlock + 1n === range && range < maxRange)
-            range = range * 2n < maxRange ? range * 2n : maxRange;
-          return { logs, lastBlock: last };
+          answer = await withRateLimitRetry(() => getLogs(fromBlock, last));
         } catch (error) {
-          if (range > 1n && isRangeRefusal(error)) {
-            range = range / 2n;
-            continue;
+          if (span === 1n || !isRangeRefusal(error)) throw error;
+          // Shrink the span asked for, not `range`: near the head a request can be much shorter.
+          ceiling = { span, requests: CEILING_REQUESTS };
+          const size = refusedSize(error);
+          if (size === undefined) {
+            range = span / 2n;
+          } else {
+            known = { to: last, bytes: size };
+            range = sizeFrom(fromBlock - 1n, span, size);
           }
-          throw error;
+          continue;
         }
+        if (ceiling !== undefined && --ceiling.requests === 0) ceiling = undefined;
+        if (known !== undefined)
+          known = known.to > last ? { to: known.to, bytes: Math.max(0, known.bytes - answer.bytes) } : undefined;
+        // A short request at the head tells how full its blocks are, not that the range may grow.
+        const next = sizeFrom(last, span, answer.bytes);
+        if (span === range || next < range) range = next;
+        return { logs: answer.logs, lastBlock: last };
       }
     },
 
@@ -178,8 +256,10 @@ export function createChainReader({ client, logAddress, maxRange = 5_000n, initi
         } as never)) as Hex;
         return decodeFunctionResult({ abi: transparencyLogAbi, functionName, data });
       };
-      const size = await withRateLimitRetry(() => call("size"));
-      const root = await withRateLimitRetry(() => call("root"));
+      const [size, root] = await Promise.all([
+        withRateLimitRetry(() => call("size")),
+        withRateLimitRetry(() => call("root")),
+      ]);
       return { size: size as bigint, root: root as Hex };
     },
   };

@@ -6,15 +6,20 @@
  * block — and is then committed in one transaction together with the progress cursor, so that a
  * crash at any point loses nothing and duplicates nothing. On a reorg (the block under the cursor
  * changed hash) it rolls back to the common ancestor and re-ingests.
+ *
+ * While a batch is written, the next one is fetched and checked (prepareBatch), so that the node,
+ * this process and the database work at the same time. Never more than one batch ahead, so memory
+ * stays bounded; a batch prepared ahead is used only if the store ended up where it was prepared
+ * from and its last block is still the chain's, and is written under the same checks as any other.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
-import { decodeLeaf } from "@shanji/core";
-import { bytesToHex, type Hex, hexToBytes } from "viem";
-import type { BlockHeader, ChainReader, EntryLog } from "../chain/createChainReader.ts";
+import { bytesToHex, type Hex } from "viem";
+import type { BlockHeader, ChainReader } from "../chain/createChainReader.ts";
 import { IndexerError, isRetryable, SelfCheckError, WrongChainError } from "../errors.ts";
 import type { Queryable, Store } from "../store/types.ts";
 import { refreshViews, resetViews } from "../views/refreshViews.ts";
-import { createMerkleFrontier, peakPositions, type TreeNode } from "./merkleFrontier.ts";
+import { createMerkleFrontier, type MerkleFrontier, peakPositions, type TreeNode } from "./merkleFrontier.ts";
+import { type PreparedBatch, prepareBatch } from "./prepareBatch.ts";
+import { writeBatch } from "./writeBatch.ts";
 
 export type Logger = {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -51,9 +56,10 @@ export type CreateIndexerParameters = {
   onBatch?: (batch: { fromBlock: bigint; toBlock: bigint; entries: number; logSize: bigint }) => void;
 };
 
-export type IngestedEntry = EntryLog & { leafHash: Uint8Array; record: ReturnType<typeof decodeLeaf> };
-
 type Cursor = { blockNumber: bigint; blockHash: Hex; logSize: bigint };
+
+/** A batch checked and laid out, with the log's frontier after it (to prepare the next one from). */
+type Prepared = { batch: PreparedBatch; frontier: MerkleFrontier };
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 const HEADER_CONCURRENCY = 8;
@@ -161,6 +167,9 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     return createMerkleFrontier(size, peaks);
   }
 
+  /** The batch being prepared while the previous one is written, and the cursor it continues. */
+  let ahead: { from: Cursor; prepared: Promise<Prepared | Error> } | undefined;
+
   /** One step: ingest the next batch, or roll back a reorg, or report that we are caught up. */
   async function step(): Promise<"ingested" | "reorg" | "caught-up"> {
     const cursor = await loadCursor();
@@ -173,11 +182,65 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     // to a shorter chain leaves no block there at all).
     const under = cursor.blockNumber > head ? undefined : await chain.header(cursor.blockNumber);
     if (under?.hash !== cursor.blockHash) {
+      ahead = undefined;
       await rollback(cursor, head);
       return "reorg";
     }
-    if (cursor.blockNumber >= target) return "caught-up";
+    if (cursor.blockNumber >= target) {
+      ahead = undefined;
+      return "caught-up";
+    }
 
+    const prepared =
+      (await takeAhead(cursor)) ?? (await fetchBatch(cursor, await loadFrontier(store, cursor.logSize), target));
+    const { batch } = prepared;
+    const end: Cursor = {
+      blockNumber: batch.lastHeader.number,
+      blockHash: batch.lastHeader.hash,
+      logSize: batch.logSize,
+    };
+    if (end.blockNumber < target) {
+      // Errors are kept as values: they surface in the step that takes the batch, as they would have.
+      ahead = {
+        from: end,
+        prepared: fetchBatch(end, prepared.frontier, target).catch((error: unknown) =>
+          error instanceof Error ? error : new Error(String(error)),
+        ),
+      };
+    }
+    try {
+      await writeBatch(store, { batch, from: cursor });
+    } catch (error) {
+      ahead = undefined;
+      throw error;
+    }
+    status.indexedBlock = end.blockNumber;
+    status.logSize = end.logSize;
+    onBatch?.({ fromBlock: batch.fromBlock, toBlock: end.blockNumber, entries: batch.entries, logSize: end.logSize });
+    return "ingested";
+  }
+
+  /** The batch prepared ahead, if it continues `cursor` and its last block is still the chain's. */
+  async function takeAhead(cursor: Cursor): Promise<Prepared | undefined> {
+    const next = ahead;
+    ahead = undefined;
+    if (
+      next === undefined ||
+      next.from.blockNumber !== cursor.blockNumber ||
+      next.from.blockHash !== cursor.blockHash ||
+      next.from.logSize !== cursor.logSize
+    ) {
+      return undefined;
+    }
+    const prepared = await next.prepared;
+    if (prepared instanceof Error) throw prepared;
+    // A block with the same hash has the same ancestors: every block of the batch is still the chain's.
+    const last = prepared.batch.lastHeader;
+    return (await chain.header(last.number)).hash === last.hash ? prepared : undefined;
+  }
+
+  /** Fetches the logs after `cursor` (one eth_getLogs range) and checks them against the chain. */
+  async function fetchBatch(cursor: Cursor, frontier: MerkleFrontier, target: bigint): Promise<Prepared> {
     const fromBlock = cursor.blockNumber + 1n;
     const { logs, lastBlock } = await chain.nextLogs(fromBlock, target);
     logs.sort((a, b) =>
@@ -202,189 +265,8 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       }
     }
     const onChain = await chain.logState(lastHeader.hash);
-    await ingest(cursor, logs, fromBlock, lastHeader, headers, onChain);
-    return "ingested";
-  }
-
-  async function ingest(
-    cursor: Cursor,
-    logs: EntryLog[],
-    fromBlock: bigint,
-    lastHeader: BlockHeader,
-    headers: Map<bigint, BlockHeader>,
-    onChain: { size: bigint; root: Hex },
-  ) {
-    const range = `blocks ${fromBlock}–${lastHeader.number}`;
-    const fail = (message: string, details?: string) =>
-      new SelfCheckError(`Self-check failed for ${range}: ${message}`, {
-        details,
-        fromBlock,
-        toBlock: lastHeader.number,
-      });
-
-    await store.transaction(async (tx) => {
-      const frontier = await loadFrontier(tx, cursor.logSize);
-      const entries: IngestedEntry[] = [];
-      const nodes: TreeNode[] = [];
-      const blockRows: { number: bigint; hash: Hex; parentHash: Hex; size: bigint; root: Uint8Array }[] = [];
-      for (const [i, log] of logs.entries()) {
-        const expected = cursor.logSize + BigInt(i);
-        if (log.index !== expected) {
-          throw fail(
-            log.index > expected ? `entry ${expected} is missing` : `entry ${log.index} appears twice or out of order`,
-            `expected index ${expected}, the RPC returned ${log.index} (block ${log.blockNumber}, tx ${log.transactionHash})`,
-          );
-        }
-        const leaf = hexToBytes(log.leaf);
-        let record: ReturnType<typeof decodeLeaf>;
-        try {
-          record = decodeLeaf(leaf);
-        } catch (cause) {
-          throw fail(`entry ${log.index} does not decode`, String(cause));
-        }
-        if (record.index !== log.index) throw fail(`entry ${log.index} carries index ${record.index} in its leaf`);
-        const withPrefix = new Uint8Array(leaf.length + 1);
-        withPrefix.set(leaf, 1);
-        const leafHash = sha256(withPrefix);
-        nodes.push(...frontier.append(leafHash));
-        entries.push({ ...log, leafHash, record });
-        const next = logs[i + 1];
-        if (!next || next.blockNumber !== log.blockNumber) {
-          const header = headers.get(log.blockNumber) as BlockHeader;
-          blockRows.push({
-            number: log.blockNumber,
-            hash: header.hash,
-            parentHash: header.parentHash,
-            size: frontier.size,
-            root: frontier.root(),
-          });
-        }
-      }
-      const root = bytesToHex(frontier.root());
-      if (frontier.size !== onChain.size || root !== onChain.root) {
-        throw fail(
-          `the chain's log has ${onChain.size} entries with root ${onChain.root}, the indexer rebuilt ${frontier.size} entries with root ${root}`,
-          "a log was dropped or added between the node and the indexer; nothing of this range is stored",
-        );
-      }
-      await checkBackPointers(tx, entries, fail);
-      await writeBatch(tx, entries, nodes, blockRows);
-      await tx.query(
-        "update sync_cursor set block_number = $1, block_hash = decode($2, 'hex'), log_size = $3 where id = 1",
-        [String(lastHeader.number), lastHeader.hash.slice(2), String(frontier.size)],
-      );
-    });
-    status.indexedBlock = lastHeader.number;
-    status.logSize = onChain.size;
-    onBatch?.({ fromBlock, toBlock: lastHeader.number, entries: logs.length, logSize: onChain.size });
-  }
-
-  /** Each entry's previous index per stream must be the stream's last entry so far. */
-  async function checkBackPointers(
-    tx: Queryable,
-    entries: IngestedEntry[],
-    fail: (message: string, details?: string) => SelfCheckError,
-  ) {
-    const ids = [...new Set(entries.flatMap((e) => e.record.streams.map((s) => s.id)))];
-    if (ids.length === 0) return;
-    const rows = await tx.query<{ stream_id: Uint8Array; last_idx: bigint }>(
-      "select stream_id, last_idx from streams where stream_id = any(select decode(h, 'hex') from unnest($1::text[]) as h)",
-      [ids.map((id) => id.slice(2))],
-    );
-    const last = new Map<string, bigint | null>(rows.map((r) => [bytesToHex(r.stream_id), r.last_idx]));
-    for (const entry of entries) {
-      for (const stream of entry.record.streams) {
-        const expected = last.get(stream.id) ?? null;
-        if (stream.prevIndex !== expected) {
-          throw fail(
-            `entry ${entry.index} says the previous entry of stream ${stream.id} is ${stream.prevIndex}, the indexer has ${expected}`,
-          );
-        }
-        last.set(stream.id, entry.index);
-      }
-    }
-  }
-
-  async function writeBatch(
-    tx: Queryable,
-    entries: IngestedEntry[],
-    nodes: TreeNode[],
-    blockRows: { number: bigint; hash: Hex; parentHash: Hex; size: bigint; root: Uint8Array }[],
-  ) {
-    const hex = (b: Uint8Array | Hex) => (typeof b === "string" ? b.slice(2) : bytesToHex(b).slice(2));
-    // In chunks, so that no statement carries an unbounded number of parameters' worth of data.
-    for (let start = 0; start < entries.length; start += 2_000) {
-      const chunk = entries.slice(start, start + 2_000);
-      await tx.query(
-        `insert into entries (idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)
-         select idx, block_number, decode(tx_hash, 'hex'), log_index, kind, actor_org, ts, decode(leaf, 'hex'), decode(leaf_hash, 'hex'), record::jsonb
-         from unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::smallint[], $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[])
-           as t(idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)`,
-        [
-          chunk.map((e) => String(e.index)),
-          chunk.map((e) => String(e.blockNumber)),
-          chunk.map((e) => hex(e.transactionHash)),
-          chunk.map((e) => e.logIndex),
-          chunk.map((e) => e.record.kind),
-          chunk.map((e) => String(e.record.actorOrg)),
-          chunk.map((e) => String(e.record.timestamp)),
-          chunk.map((e) => hex(e.leaf)),
-          chunk.map((e) => hex(e.leafHash)),
-          chunk.map((e) => toJson(e.record.record)),
-        ],
-      );
-      const streamRows = chunk.flatMap((e) =>
-        e.record.streams.map((s) => [hex(s.id), String(e.index), s.prevIndex === null ? null : String(s.prevIndex)]),
-      );
-      await tx.query(
-        `insert into entry_streams (stream_id, idx, prev_idx)
-         select decode(s, 'hex'), i, p from unnest($1::text[], $2::bigint[], $3::bigint[]) as t(s, i, p)`,
-        [streamRows.map((r) => r[0]), streamRows.map((r) => r[1]), streamRows.map((r) => r[2])],
-      );
-    }
-    const heads = new Map<string, { count: bigint; last: bigint }>();
-    for (const e of entries) {
-      for (const s of e.record.streams) {
-        const head = heads.get(s.id) ?? { count: 0n, last: e.index };
-        head.count += 1n;
-        head.last = e.index;
-        heads.set(s.id, head);
-      }
-    }
-    if (heads.size > 0) {
-      const ids = [...heads.keys()];
-      await tx.query(
-        `insert into streams (stream_id, count, last_idx)
-         select decode(s, 'hex'), c, l from unnest($1::text[], $2::bigint[], $3::bigint[]) as t(s, c, l)
-         on conflict (stream_id) do update set count = streams.count + excluded.count, last_idx = excluded.last_idx`,
-        [
-          ids.map((id) => id.slice(2)),
-          ids.map((id) => String(heads.get(id)?.count)),
-          ids.map((id) => String(heads.get(id)?.last)),
-        ],
-      );
-    }
-    for (let start = 0; start < nodes.length; start += 5_000) {
-      const chunk = nodes.slice(start, start + 5_000);
-      await tx.query(
-        `insert into tree_nodes (level, pos, hash)
-         select l, p, decode(h, 'hex') from unnest($1::smallint[], $2::bigint[], $3::text[]) as t(l, p, h)`,
-        [chunk.map((n) => n.level), chunk.map((n) => String(n.pos)), chunk.map((n) => hex(n.hash))],
-      );
-    }
-    if (blockRows.length === 0) return;
-    await tx.query(
-      `insert into blocks (number, hash, parent_hash, log_size, log_root)
-       select n, decode(h, 'hex'), decode(p, 'hex'), s, decode(r, 'hex')
-       from unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[]) as t(n, h, p, s, r)`,
-      [
-        blockRows.map((b) => String(b.number)),
-        blockRows.map((b) => hex(b.hash)),
-        blockRows.map((b) => hex(b.parentHash)),
-        blockRows.map((b) => String(b.size)),
-        blockRows.map((b) => hex(b.root)),
-      ],
-    );
+    const batch = await prepareBatch({ logs, headers, fromBlock, lastHeader, onChain, frontier });
+    return { batch, frontier };
   }
 
   /** Rolls the store back to the newest stored block that is still on the canonical chain. */
@@ -574,8 +456,3 @@ export function createIndexer(parameters: CreateIndexerParameters) {
 }
 
 export type Indexer = ReturnType<typeof createIndexer>;
-
-/** JSON of a decoded record: bigints as decimal strings, so that PostgreSQL stores them exactly. */
-function toJson(record: unknown): string {
-  return JSON.stringify(record, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
-}

@@ -4,18 +4,19 @@
  * yields an interior node, which the indexer stores: any inclusion or consistency proof can then be
  * answered from stored nodes, without rehashing the ledger.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
+import { hash } from "node:crypto";
 
 export type TreeNode = { level: number; pos: bigint; hash: Uint8Array };
 
-const EMPTY_ROOT = sha256(new Uint8Array(0));
+const EMPTY_ROOT: Uint8Array = hash("sha256", new Uint8Array(0), "buffer");
 
+/** RFC 6962 interior node: SHA-256(0x01 ‖ left ‖ right), with Node's one-shot hash (a few µs per node counts here). */
 function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buffer = new Uint8Array(65);
+  const buffer = Buffer.allocUnsafe(65);
   buffer[0] = 1;
   buffer.set(left, 1);
   buffer.set(right, 33);
-  return sha256(buffer);
+  return hash("sha256", buffer, "buffer");
 }
 
 export type MerkleFrontier = {
@@ -42,17 +43,18 @@ export function createMerkleFrontier(size: bigint, peaks: readonly TreeNode[]): 
     },
     append(leafHash) {
       const created: TreeNode[] = [];
-      let hash = leafHash;
+      let node = leafHash;
       let level = 0;
-      while ((n >> BigInt(level)) & 1n) {
+      // The trailing one bits of n: the peaks this leaf completes, lowest first.
+      for (let bits = n; bits & 1n; bits >>= 1n) {
         const left = byLevel.get(level);
         if (!left) throw new Error("merkle frontier: inconsistent peaks");
         byLevel.delete(level);
-        hash = nodeHash(left.hash, hash);
+        node = nodeHash(left.hash, node);
         level += 1;
-        created.push({ level, pos: n >> BigInt(level), hash });
+        created.push({ level, pos: n >> BigInt(level), hash: node });
       }
-      byLevel.set(level, { level, pos: n >> BigInt(level), hash });
+      byLevel.set(level, { level, pos: n >> BigInt(level), hash: node });
       n += 1n;
       return created;
     },

@@ -56,7 +56,7 @@ export type Allocation = {
  * lot of the campaign it pays. Allocation never looks across campaigns, so one campaign's stream
  * gives the same allocations for it as the whole ledger does.
  */
-export type AllocateFundsParameters = readonly Entry[];
+export type AllocateFundsParameters = readonly Pick<Entry, "index" | "record">[];
 /**
  * Sorted by targetIndex, then sourceIndex, then reversedByIndex (standing first). One pair of lot
  * and outflow appears more than once only when part of it was given back.

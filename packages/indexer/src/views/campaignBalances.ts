@@ -36,7 +36,7 @@ export type CampaignBalance = {
 };
 
 /** Every entry of the ledger in log order; entries other than the charity module's are ignored. */
-export type CampaignBalancesParameters = readonly Entry[];
+export type CampaignBalancesParameters = readonly Pick<Entry, "record">[];
 /** One per campaign any entry names, by campaign id. */
 export type CampaignBalancesReturnType = CampaignBalance[];
 

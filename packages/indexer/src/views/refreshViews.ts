@@ -5,17 +5,22 @@
  * campaign stream holds every entry that moves a campaign's money, grants in both directions
  * included — with the pure functions of this folder. Whatever the refresh points, the rows come
  * out the same as a rebuild from scratch, which the tests check with a digest.
+ *
+ * The database does the sifting: the touched keys come from the stored records (a backfill of a
+ * million entries yields a few thousand distinct keys, not a million leaves to decode), and an
+ * organisation reads only the entries of its stream that its rows depend on.
  */
-import { campaignStream, decodeLeaf, type Entry, orgStream, volunteerStream } from "@shanji/core";
+import { campaignStream, decodeLeaf, type Entry, entryKind, orgStream, volunteerStream } from "@shanji/core";
 import { type Hex, hexToBytes } from "viem";
+import { recordFromJson } from "../store/recordJson.ts";
 import type { Queryable } from "../store/types.ts";
 import { allocateFunds } from "./allocateFunds.ts";
 import { campaignBalances } from "./campaignBalances.ts";
 
-export type RefreshViewsParameters = { toSize: bigint; pageSize?: number };
+export type RefreshViewsParameters = { toSize: bigint };
 export type RefreshViewsReturnType = { campaigns: number; orgs: number; volunteers: number; entries: bigint };
 
-export async function refreshViews(tx: Queryable, { toSize, pageSize = 20_000 }: RefreshViewsParameters) {
+export async function refreshViews(tx: Queryable, { toSize }: RefreshViewsParameters) {
   const rows = await tx.query<{ log_size: bigint }>("select log_size from views_cursor where id = 1");
   const from = rows[0]?.log_size ?? 0n;
   const result: RefreshViewsReturnType = { campaigns: 0, orgs: 0, volunteers: 0, entries: toSize - from };
@@ -24,15 +29,15 @@ export async function refreshViews(tx: Queryable, { toSize, pageSize = 20_000 }:
   const campaigns = new Set<bigint>();
   const orgs = new Set<bigint>();
   const volunteers = new Set<Hex>();
-  // Pages of entries, so that a backfill of millions never sits in memory at once.
-  for (let start = from; start < toSize; start += BigInt(pageSize)) {
-    const end = start + BigInt(pageSize) < toSize ? start + BigInt(pageSize) : toSize;
-    const page = await tx.query<{ leaf: Uint8Array }>("select leaf from entries where idx >= $1 and idx < $2", [
-      start,
-      end,
-    ]);
-    for (const { leaf } of page) touched(decodeLeaf(leaf), campaigns, orgs, volunteers);
-  }
+  const keys = await tx.query<TouchedRow>(
+    `select distinct kind, actor_org, record->>'campaignId' as campaign_id,
+            record->>'payeeCampaignId' as payee_campaign_id, record->>'orgId' as org_id,
+            record->>'volunteer' as volunteer,
+            case when kind = ${entryKind.donationRecorded} and record->>'donorKind' = '1' then record->>'donor' end as org_donor
+     from entries where idx >= $1 and idx < $2`,
+    [from, toSize],
+  );
+  for (const row of keys) touched(row, campaigns, orgs, volunteers);
 
   // A campaign's organisation and its organisation donors have totals that follow the campaign.
   for (const campaignId of campaigns)
@@ -53,37 +58,51 @@ export async function resetViews(tx: Queryable): Promise<void> {
   }
 }
 
+/** What `touched` reads of an entry: its kind, its organisation and the record fields that name keys. */
+type TouchedRow = {
+  kind: number;
+  actor_org: bigint;
+  campaign_id: string | null;
+  payee_campaign_id: string | null;
+  org_id: string | null;
+  volunteer: Hex | null;
+  /** The donor of a donation by an organisation (donorKind 1): the organisation's id as bytes32. */
+  org_donor: Hex | null;
+};
+
 /** The keys whose views an entry changes. */
-function touched(entry: Entry, campaigns: Set<bigint>, orgs: Set<bigint>, volunteers: Set<Hex>) {
-  const r = entry.record;
-  switch (r.type) {
-    case "campaignOpened":
-    case "campaignClosed":
-      campaigns.add(r.campaignId);
-      orgs.add(entry.actorOrg);
+function touched(entry: TouchedRow, campaigns: Set<bigint>, orgs: Set<bigint>, volunteers: Set<Hex>) {
+  const key = (value: string | null) => BigInt(value ?? "");
+  switch (entry.kind) {
+    case entryKind.campaignOpened:
+    case entryKind.campaignClosed:
+      campaigns.add(key(entry.campaign_id));
+      orgs.add(entry.actor_org);
       break;
-    case "donationRecorded":
-      campaigns.add(r.campaignId);
-      orgs.add(entry.actorOrg);
-      if (r.donorKind === 1) orgs.add(BigInt(r.donor));
+    case entryKind.donationRecorded:
+      campaigns.add(key(entry.campaign_id));
+      orgs.add(entry.actor_org);
+      if (entry.org_donor !== null) orgs.add(BigInt(entry.org_donor));
       break;
-    case "disbursementRecorded":
-    case "recordReversed":
-      campaigns.add(r.campaignId);
-      orgs.add(entry.actorOrg);
-      if (r.payeeCampaignId !== 0n) campaigns.add(r.payeeCampaignId);
+    case entryKind.disbursementRecorded:
+    case entryKind.recordReversed: {
+      campaigns.add(key(entry.campaign_id));
+      orgs.add(entry.actor_org);
+      const payee = key(entry.payee_campaign_id);
+      if (payee !== 0n) campaigns.add(payee);
       break;
-    case "orgAccredited":
-    case "orgSuspended":
-    case "orgReinstated":
-    case "adminChanged":
-      orgs.add(r.orgId);
+    }
+    case entryKind.orgAccredited:
+    case entryKind.orgSuspended:
+    case entryKind.orgReinstated:
+    case entryKind.adminChanged:
+      orgs.add(key(entry.org_id));
       break;
-    case "creditIssued":
-    case "creditReversed":
-    case "creditRedeemed":
-    case "certificateIssued":
-      volunteers.add(r.volunteer);
+    case entryKind.creditIssued:
+    case entryKind.creditReversed:
+    case entryKind.creditRedeemed:
+    case entryKind.certificateIssued:
+      if (entry.volunteer !== null) volunteers.add(entry.volunteer);
       break;
   }
 }
@@ -97,9 +116,35 @@ async function streamEntries(tx: Queryable, streamId: Hex, toSize: bigint): Prom
   return rows.map(({ leaf }) => decodeLeaf(leaf));
 }
 
+/** An entry as the campaign views read it. */
+type CampaignEntry = Pick<Entry, "index" | "actorOrg" | "record">;
+
+/** Kinds whose stored record recordFromJson reads back; other kinds' leaves are decoded. */
+const MONEY_KINDS = [
+  entryKind.campaignOpened,
+  entryKind.campaignClosed,
+  entryKind.donationRecorded,
+  entryKind.disbursementRecorded,
+  entryKind.recordReversed,
+];
+
+/** A campaign's stream, mostly from the stored records: thousands of entries, each parsed rather than decoded. */
+async function campaignEntries(tx: Queryable, campaignId: bigint, toSize: bigint): Promise<CampaignEntry[]> {
+  const rows = await tx.query<{ idx: bigint; actor_org: bigint; record: unknown; leaf: Uint8Array | null }>(
+    `select e.idx, e.actor_org, e.record, case when e.kind in (${MONEY_KINDS.join(", ")}) then null else e.leaf end as leaf
+     from entry_streams s join entries e on e.idx = s.idx
+     where s.stream_id = $1 and s.idx < $2 order by s.idx`,
+    [hexBytes(campaignStream(campaignId)), toSize],
+  );
+  return rows.map(({ idx, actor_org, record, leaf }) => {
+    const stored = leaf === null ? recordFromJson(record) : undefined;
+    return stored ? { index: idx, actorOrg: actor_org, record: stored } : decodeLeaf(leaf ?? new Uint8Array());
+  });
+}
+
 /** Recomputes one campaign; returns the organisations whose totals depend on it. */
 async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint): Promise<bigint[]> {
-  const entries = await streamEntries(tx, campaignStream(campaignId), toSize);
+  const entries = await campaignEntries(tx, campaignId, toSize);
   const related = new Set<bigint>();
   for (const { actorOrg, record } of entries) {
     if (record.type === "campaignOpened") related.add(actorOrg);
@@ -164,8 +209,23 @@ async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint
   return [...related];
 }
 
+/** The entry kinds of an organisation's stream that its `orgs` row follows. */
+const LIFECYCLE = [entryKind.orgAccredited, entryKind.orgSuspended, entryKind.orgReinstated, entryKind.adminChanged];
+
 async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
-  const entries = await streamEntries(tx, orgStream(orgId), toSize);
+  const stream = hexBytes(orgStream(orgId));
+  // Of the organisation's stream (every record it writes), only its lifecycle and its donations as
+  // an organisation donor count here: the database leaves out the rest, however long the stream.
+  const entries = (
+    await tx.query<{ leaf: Uint8Array }>(
+      `select e.leaf from entry_streams s join entries e on e.idx = s.idx
+       where s.stream_id = $1 and s.idx < $2
+         and (e.kind in (${LIFECYCLE.join(", ")})
+              or (e.kind = ${entryKind.donationRecorded} and e.record->>'donorKind' = '1'))
+       order by s.idx`,
+      [stream, toSize],
+    )
+  ).map(({ leaf }) => decodeLeaf(leaf));
   await tx.query("delete from orgs where org_id = $1", [orgId]);
   await tx.query("delete from org_totals where org_id = $1", [orgId]);
   const accredited = entries.find((e) => e.record.type === "orgAccredited");
@@ -179,6 +239,10 @@ async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
       if (record.type === "orgReinstated") [status, reason] = ["active", null];
       if (record.type === "adminChanged") admin = record.newAdmin;
     }
+    const [last] = await tx.query<{ idx: bigint | null }>(
+      "select max(idx) as idx from entry_streams where stream_id = $1 and idx < $2",
+      [stream, toSize],
+    );
     await tx.query(
       `insert into orgs (org_id, kind, credit_code, check_overridden, name, admin, metadata_hash, status, suspension_reason, accredited_idx, last_idx)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -193,7 +257,7 @@ async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
         status,
         reason,
         accredited.index,
-        entries.at(-1)?.index ?? accredited.index,
+        last?.idx ?? accredited.index,
       ],
     );
   }
@@ -206,15 +270,22 @@ async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
      from campaigns where org_id = $1 group by currency`,
     [orgId],
   );
+  const donations = entries.filter(
+    (e) => e.record.type === "donationRecorded" && e.record.donorKind === 1 && BigInt(e.record.donor) === orgId,
+  );
+  if (donations.length === 0) return;
+  const reversed = new Set(
+    (
+      await tx.query<{ target: string }>(
+        `select distinct record->>'targetIndex' as target from entries
+         where kind = ${entryKind.recordReversed} and idx < $2 and (record->>'targetIndex') = any($1::text[])`,
+        [donations.map((e) => String(e.index)), toSize],
+      )
+    ).map((row) => row.target),
+  );
   const given = new Map<string, bigint>();
-  for (const e of entries) {
-    const r = e.record;
-    if (r.type !== "donationRecorded" || r.donorKind !== 1 || BigInt(r.donor) !== orgId) continue;
-    const reversed = await tx.query<{ n: bigint }>(
-      "select count(*) as n from entries where kind = 35 and (record->>'targetIndex') = $1 and idx < $2",
-      [String(e.index), toSize],
-    );
-    if ((reversed[0]?.n ?? 0n) > 0n) continue;
+  for (const { index, record: r } of donations) {
+    if (r.type !== "donationRecorded" || reversed.has(String(index))) continue;
     given.set(r.currency, (given.get(r.currency) ?? 0n) + r.amount);
   }
   for (const [currency, amount] of given) {

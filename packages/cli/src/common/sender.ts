@@ -1,0 +1,180 @@
+/**
+ * Signs and sends transactions with an operator key over standard JSON-RPC. Two ways:
+ * `write` for one action (estimates gas first, so that a refusal is reported with the contract's
+ * own error before anything is sent, then waits for the receipt); and `sendRaw` for imports, which
+ * counts nonces itself and keeps several batches in flight without waiting, for throughput.
+ *
+ * Fees: EIP-1559 with a zero priority fee (consortium chains run at gas price 0, and a non-zero
+ * tip only wastes on a dev chain), or a legacy gas price on a chain without a base fee.
+ */
+
+import { charityLedgerAbi, registryAbi, transparencyLogAbi, volunteerCreditAbi } from "@shanji/core";
+import { type Abi, type Account, type Address, decodeErrorResult, type Hex, type TransactionReceipt } from "viem";
+import { CliError, exitCode } from "./cliError.ts";
+import { type ChainConnection, shortCause } from "./deployment.ts";
+
+export type Sender = {
+  address: Address;
+  account: Account;
+  /** Estimates, sends one transaction and waits for it; throws a CliError naming the contract's error. */
+  write: (tx: { to: Address; data: Hex }) => Promise<TransactionReceipt>;
+  /** Signs and sends without waiting, with the next nonce; `gas` is fixed by the caller. */
+  sendRaw: (tx: { to: Address; data: Hex; gas: bigint }) => Promise<Hex>;
+  /** Waits for a transaction sent with sendRaw. */
+  wait: (hash: Hex) => Promise<TransactionReceipt>;
+  /** Re-reads the nonce and fees (after a failure, or from time to time). */
+  refresh: () => Promise<void>;
+};
+
+const errorAbi = [...transparencyLogAbi, ...registryAbi, ...charityLedgerAbi, ...volunteerCreditAbi].filter(
+  (item) => item.type === "error",
+) as Abi;
+
+/** Plain words for the refusals users meet most; the contract's own error follows in details. */
+const EXPLANATIONS: Record<string, string> = {
+  RegistryKeyNotOperator:
+    "this key is not an operator key of any organisation (its organisation's admin adds it with `shanji org add-operator`)",
+  RegistryOrgSuspended: "the organisation is suspended and cannot write",
+  RegistryOrgKindNotAllowed: "organisations of this kind may not do this",
+  RegistryNotGovernance:
+    "only governance (the consortium's admin key or an operator of an active regulator) may do this",
+  RegistryNotOrgAdmin: "only the organisation's admin key may do this",
+  RegistryKeyTaken: "this key already belongs to an organisation (a key belongs to one organisation, ever)",
+  RegistryCreditCodeTaken: "an organisation with this credit code is already accredited",
+  RegistryCreditCodeCheckFailed:
+    "the credit code's check character is wrong (a regulator may accredit it with --override-check)",
+  CharityCampaignNotFound: "no such campaign",
+  CharityCampaignNotOwned: "the campaign belongs to another organisation",
+  CharityCampaignClosed: "the campaign is closed to donations",
+  CharityBalanceInsufficient: "the campaign's available balance is too small for this disbursement",
+  CharityRecordExists: "this organisation already recorded a record with this reference",
+  CreditRecordExists: "this organisation already recorded a credit with this reference",
+  CreditActivityNotFound: "no such activity",
+  CreditActivityNotOwned: "the activity belongs to another organisation",
+};
+
+/** "CharityBalanceInsufficient(campaignId: 3, available: 100, requested: 250)", or undefined. */
+export function decodeRevert(
+  error: unknown,
+): { name: string; text: string; explanation: string | undefined } | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 10; depth++) {
+    const data = (e as { data?: unknown }).data;
+    const raw = typeof data === "string" ? data : (data as { data?: unknown } | undefined)?.data;
+    if (typeof raw === "string" && /^0x[0-9a-fA-F]{8}/.test(raw)) {
+      try {
+        const decoded = decodeErrorResult({ abi: errorAbi, data: raw as Hex });
+        const item = (errorAbi as unknown as { type: string; name?: string; inputs?: { name: string }[] }[]).find(
+          (x) => x.type === "error" && x.name === decoded.errorName,
+        );
+        const args = (decoded.args ?? []) as unknown[];
+        const text = `${decoded.errorName}(${args.map((a, i) => `${item?.inputs?.[i]?.name ?? i}: ${String(a)}`).join(", ")})`;
+        return { name: decoded.errorName, text, explanation: EXPLANATIONS[decoded.errorName] };
+      } catch {
+        return { name: "unknown", text: `unknown error ${raw.slice(0, 10)}`, explanation: undefined };
+      }
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function refusal(what: string, error: unknown): CliError {
+  const revert = decodeRevert(error);
+  if (revert) {
+    return new CliError(`${what}: the chain refused it: ${revert.explanation ?? revert.name}`, {
+      exitCode: exitCode.refused,
+      details: revert.text,
+      data: { contractError: revert.name },
+      cause: error,
+    });
+  }
+  return new CliError(`${what}: ${shortCause(error)}`, { exitCode: exitCode.unavailable, cause: error });
+}
+
+export async function createSender(
+  connection: ChainConnection,
+  account: Account & { signTransaction: NonNullable<Account["signTransaction"]> },
+): Promise<Sender> {
+  const { client, chain } = connection;
+  let nonce = 0;
+  let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint } = { gasPrice: 0n };
+
+  const refresh = async () => {
+    const [n, block] = await Promise.all([
+      client.getTransactionCount({ address: account.address, blockTag: "pending" }),
+      client.getBlock({ blockTag: "latest" }),
+    ]);
+    nonce = n;
+    if (block.baseFeePerGas === null || block.baseFeePerGas === undefined) {
+      fees = { gasPrice: await client.getGasPrice() };
+    } else {
+      // Room for the base fee to rise while a few batches are in flight (only what is used is paid).
+      fees = {
+        maxFeePerGas: block.baseFeePerGas * 3n + 1_000_000_000n * (block.baseFeePerGas > 0n ? 1n : 0n),
+        maxPriorityFeePerGas: 0n,
+      };
+    }
+  };
+  await refresh();
+
+  const sign = (to: Address, data: Hex, gas: bigint, n: number) =>
+    account.signTransaction({
+      chainId: chain.id,
+      to,
+      data,
+      gas,
+      nonce: n,
+      ...("gasPrice" in fees
+        ? { type: "legacy" as const, gasPrice: fees.gasPrice }
+        : { type: "eip1559" as const, ...fees }),
+    });
+
+  const wait = async (hash: Hex) => {
+    try {
+      return await client.waitForTransactionReceipt({ hash, pollingInterval: 50, timeout: 300_000 });
+    } catch (error) {
+      throw new CliError(`no receipt for transaction ${hash}`, {
+        exitCode: exitCode.unavailable,
+        details: shortCause(error),
+        cause: error,
+      });
+    }
+  };
+
+  return {
+    address: account.address,
+    account,
+    refresh,
+    wait,
+    async sendRaw({ to, data, gas }) {
+      const serializedTransaction = await sign(to, data, gas, nonce);
+      nonce += 1;
+      return client.sendRawTransaction({ serializedTransaction });
+    },
+    async write({ to, data }) {
+      let gas: bigint;
+      try {
+        gas = await client.estimateGas({ account: account.address, to, data });
+      } catch (error) {
+        throw refusal("the transaction would fail", error);
+      }
+      await refresh();
+      const hash = await client.sendRawTransaction({
+        serializedTransaction: await sign(to, data, (gas * 12n) / 10n + 20_000n, nonce),
+      });
+      nonce += 1;
+      const receipt = await wait(hash);
+      if (receipt.status !== "success") {
+        // Replay it at the block before, to learn the contract's reason.
+        try {
+          await client.call({ account: account.address, to, data, blockNumber: receipt.blockNumber - 1n });
+        } catch (error) {
+          throw refusal(`transaction ${hash} reverted`, error);
+        }
+        throw new CliError(`transaction ${hash} reverted`, { exitCode: exitCode.refused });
+      }
+      return receipt;
+    },
+  };
+}

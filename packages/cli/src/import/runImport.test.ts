@@ -1,0 +1,246 @@
+// End to end: `shanji import` as its own process against anvil with the contracts deployed.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { charityLedgerAbi, decodeLeaf, recordStream, transparencyLogAbi } from "@shanji/core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Ledger, startLedger } from "../_test/cliFixture.ts";
+import { commitment } from "./runImport.ts";
+import { externalRefOf } from "./validateRows.ts";
+
+let ledger: Ledger;
+beforeAll(async () => {
+  ledger = await startLedger();
+});
+afterAll(async () => {
+  await ledger?.stop();
+});
+
+const logSize = () =>
+  ledger.deployed.publicClient.readContract({
+    address: ledger.deployed.addresses.log,
+    abi: transparencyLogAbi,
+    functionName: "size",
+  });
+
+function donationsCsv(campaign: bigint, n: number, prefix: string): string {
+  const lines = ["凭证号,项目编号,金额,日期,渠道,捐赠人"];
+  for (let i = 1; i <= n; i++) {
+    const amount = i % 3 === 0 ? `"${(1000 + i).toLocaleString("en")}.50"` : `${100 + i}.00`;
+    lines.push(
+      `${prefix}-${String(i).padStart(5, "0")},${campaign},${amount},2026/11/${1 + (i % 28)},${i % 2 ? "wechat_pay" : "支付宝"},捐赠人${i}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+describe("import donations", () => {
+  test("behavior: records every row with a receipt code; a re-run records nothing new", async () => {
+    const campaign = await ledger.openCampaign();
+    const file = join(ledger.dir, "donations.csv");
+    await writeFile(file, donationsCsv(campaign, 450, "DON"));
+    const before = await logSize();
+
+    const first = await ledger.run(["--json", "--key", "charity", "import", "donations", file]);
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toMatchObject({
+      ok: true,
+      rows: 450,
+      recorded: 450,
+      alreadyRecorded: 0,
+      batches: 3,
+      newReceiptCodes: 450,
+    });
+    expect(await logSize()).toBe(before + 450n);
+
+    const receipts = await readFile(join(ledger.dir, "donations.receipts.csv"), "utf8");
+    const lines = receipts
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\n");
+    expect(lines[0]).toBe("row_id,receipt_code,campaign,amount,currency,date,donor_name");
+    expect(lines).toHaveLength(451);
+    expect(lines[3]).toMatch(/^DON-00003,0x[0-9a-f]{64},\d+,1003.50,CNY,2026-11-04,捐赠人3$/);
+
+    // The donor's commitment on chain is SHA-256 of the code in the file.
+    const [rowId, code] = (lines[1] as string).split(",") as [string, `0x${string}`];
+    const head = await ledger.deployed.publicClient.readContract({
+      address: ledger.deployed.addresses.log,
+      abi: transparencyLogAbi,
+      functionName: "streamHead",
+      args: [recordStream(ledger.charity.orgId, externalRefOf("donations", rowId))],
+    });
+    const logs = await ledger.deployed.publicClient.getContractEvents({
+      address: ledger.deployed.addresses.log,
+      abi: transparencyLogAbi,
+      eventName: "EntryAppended",
+      args: { index: head.lastIndex },
+      fromBlock: 0n,
+    });
+    const record = decodeLeaf(logs[0]?.args.leaf as `0x${string}`).record;
+    expect(record).toMatchObject({
+      type: "donationRecorded",
+      donor: commitment(code),
+      amount: 10_100n,
+      campaignId: campaign,
+    });
+
+    const second = await ledger.run(["--json", "--key", "charity", "import", "donations", file]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      ok: true,
+      recorded: 0,
+      alreadyRecorded: 450,
+      newReceiptCodes: 0,
+    });
+    expect(await logSize()).toBe(before + 450n);
+    expect(await readFile(join(ledger.dir, "donations.receipts.csv"), "utf8")).toBe(receipts);
+    const balance = await ledger.deployed.publicClient.readContract({
+      address: ledger.deployed.addresses.charityLedger,
+      abi: charityLedgerAbi,
+      functionName: "campaign",
+      args: [campaign],
+    });
+    expect(balance.balance).toBeGreaterThan(0n);
+  });
+});
+
+const GOLDEN = new URL("./__golden__/", import.meta.url);
+
+/** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it. */
+async function golden(name: string, actual: string): Promise<void> {
+  const file = new URL(name, GOLDEN);
+  if (process.env.UPDATE_GOLDEN) await writeFile(file, actual);
+  expect(actual).toBe(await readFile(file, "utf8"));
+}
+
+describe("import: the bad-row report", () => {
+  test("error: every bad row is reported with its row, column and reason, and nothing is sent", async () => {
+    const campaign = await ledger.openCampaign(["elderly"]);
+    const c = String(campaign);
+    const file = join(ledger.dir, "bad-donations.csv");
+    const rows = [
+      "row_id,campaign,amount,currency,date,channel,purpose,donor_org,donor_name,in_kind_description",
+      `OK-1,${c},100.00,,2026-11-26,wechat_pay,,,张三,`,
+      `BAD-GROUPS,${c},"12,34.5",,,,,,,`,
+      `BAD-NEGATIVE,${c},-5,,,,,,,`,
+      `OK-2,${c},"1,234.56",CNY,2026/11/26,alipay,elderly,,,`,
+      `,${c},10,,,,,,,`,
+      `OK-1,${c},10,,,,,,,`,
+      "NO-CAMPAIGN,999,10,,,,,,,",
+      `BAD-DAY,${c},10,,2026-02-30,,,,,`,
+      `BAD-CHANNEL,${c},10,,,paypal,,,,`,
+      `BAD-PURPOSE,${c},10,,,,children,,,`,
+      `BAD-CURRENCY,${c},10,USD,,,,,,`,
+      `BAD-FILE,${c},10,,,,,,,items/missing.txt`,
+      `BAD-FEN,${c},10.005,,,,,,,`,
+      `BAD-SYMBOL,${c},¥10,,,,,,,`,
+      `BAD-DONOR,${c},10,,,,,77,,`,
+      `EMPTY-AMOUNT,${c},,,,,,,,`,
+    ];
+    await writeFile(file, `${rows.join("\n")}\n`);
+    const before = await logSize();
+    const normalize = (text: string) =>
+      text
+        .replaceAll(ledger.dir, "{dir}")
+        .replaceAll(`campaign ${c} `, "campaign {campaign} ")
+        .replaceAll(`campaign ${c}\n`, "campaign {campaign}\n");
+
+    const human = await ledger.run(["--key", "charity", "import", "donations", file]);
+    expect(human.code).toBe(3);
+    expect(human.stdout).toBe("");
+    await golden("bad-donations.txt", normalize(human.stderr));
+
+    const json = await ledger.run(["--json", "--key", "charity", "import", "donations", file, "--dry-run"]);
+    expect(json.code).toBe(3);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ ok: false, error: { exitCode: 3, rows: 16, invalidRows: 14 } });
+    await golden("bad-donations.json", `${normalize(JSON.stringify(report.error.errors, null, 2))}\n`);
+
+    expect(await logSize()).toBe(before);
+    await expect(readFile(join(ledger.dir, "bad-donations.receipts.csv"))).rejects.toThrow();
+  });
+
+  test("error: a file without a required column is refused as a whole", async () => {
+    const file = join(ledger.dir, "no-amount.csv");
+    await writeFile(file, "凭证号,项目编号\nA-1,1\n");
+    const result = await ledger.run(["--key", "charity", "import", "donations", file, "--dry-run"]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("the required column amount (金额) is missing");
+  });
+});
+
+describe("import: interrupted and resumed", () => {
+  test("behavior: a kill mid-import leaves whole batches only, and a re-run finishes without new codes for sent rows", async () => {
+    const campaign = await ledger.openCampaign();
+    const file = join(ledger.dir, "big.csv");
+    const rows = 2000;
+    await writeFile(file, donationsCsv(campaign, rows, "BIG"));
+    const before = await logSize();
+    const child = ledger.spawn([
+      "--key",
+      "charity",
+      "import",
+      "donations",
+      file,
+      "--batch-size",
+      "20",
+      "--window",
+      "1",
+    ]);
+    let stderr = "";
+    child.stderr?.setEncoding("utf8").on("data", (t: string) => {
+      stderr += t;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Kill it once a few hundred records are on chain.
+    for (;;) {
+      const grown = (await logSize()) - before;
+      if (grown >= 300n) break;
+      if (child.exitCode !== null) throw new Error(`the import ended before it was killed: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    await exited;
+    const partial = Number((await logSize()) - before);
+    expect(partial).toBeGreaterThanOrEqual(300);
+    expect(partial).toBeLessThan(rows);
+    expect(partial % 20).toBe(0);
+
+    // Every donation on chain has its code in the receipt file, written before the batches went out.
+    const receiptsFile = join(ledger.dir, "big.receipts.csv");
+    const codes = (await readFile(receiptsFile, "utf8"))
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
+    expect(codes).toHaveLength(rows);
+    const commitments = new Set(codes.map(([, code]) => commitment(code as `0x${string}`)));
+    const logs = await ledger.deployed.publicClient.getContractEvents({
+      address: ledger.deployed.addresses.log,
+      abi: transparencyLogAbi,
+      eventName: "EntryAppended",
+      fromBlock: 0n,
+    });
+    const recorded = logs.slice(Number(before)).map((l) => decodeLeaf(l.args.leaf as `0x${string}`).record);
+    expect(recorded.every((r) => r.type === "donationRecorded" && commitments.has(r.donor))).toBe(true);
+
+    const resumed = await ledger.run(["--json", "--key", "charity", "import", "donations", file]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({
+      ok: true,
+      alreadyRecorded: partial,
+      recorded: rows - partial,
+      newReceiptCodes: 0,
+    });
+    expect(await logSize()).toBe(before + BigInt(rows));
+    const after = (await readFile(receiptsFile, "utf8"))
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
+    expect(after).toEqual(codes);
+  });
+});

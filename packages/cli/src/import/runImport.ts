@@ -1,0 +1,554 @@
+/**
+ * `shanji import donations | disbursements | credits FILE.csv`, from file to chain:
+ *
+ *  1. read the CSV and validate every row (locally, then against the chain at one pinned block);
+ *     any bad row: report them all and send nothing;
+ *  2. find the rows already on the ledger (their record stream has a head) and skip them;
+ *  3. donations from people: receipt codes, reused from the receipt file or new, written to it
+ *     (atomically, fsync) before anything is sent;
+ *  4. upload the evidence files the rows name;
+ *  5. send the records in batches (one campaign or activity per batch, as the contracts take them),
+ *     several transactions in flight, each batch atomic on chain.
+ *
+ * A kill at any point leaves whole batches on chain and a receipt file that holds every code on
+ * chain; running the same command again skips what is recorded and sends the rest.
+ */
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import { charityLedgerAbi, registryAbi, toDecimalString, volunteerCreditAbi } from "@shanji/core";
+import { type Address, encodeFunctionData, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { CliError, type ExitCode, exitCode } from "../common/cliError.ts";
+import type { ChainConnection } from "../common/deployment.ts";
+import type { GlobalOptions } from "../common/globalOptions.ts";
+import type { Output } from "../common/output.ts";
+import { readPseudonymKey } from "../common/parse.ts";
+import { createSender, decodeRevert, type Sender } from "../common/sender.ts";
+import { openChain } from "../common/session.ts";
+import { findKey, unlockKey } from "../keys/keystore.ts";
+import { readPassphrase } from "../keys/readPassphrase.ts";
+import type { EvidenceFile } from "./evidenceFile.ts";
+import { createLedgerFacts } from "./ledgerFacts.ts";
+import { readCsv } from "./readCsv.ts";
+import { newReceiptCode, type ReceiptRow, readReceipts, writeReceipts } from "./receiptsFile.ts";
+import { recordedRefs } from "./recordedRefs.ts";
+import type { ImportKind } from "./templates.ts";
+import { uploadEvidence } from "./uploadEvidence.ts";
+import { checkBalances, externalRefOf, type ImportRecord, type RowError, validateRows } from "./validateRows.ts";
+
+export type RunImportParameters = {
+  kind: ImportKind;
+  file: string;
+  options: GlobalOptions;
+  out: Output;
+  dryRun: boolean;
+  /** --campaign / --activity: the id for rows that leave the column empty (or files without it). */
+  campaign?: string | undefined;
+  activity?: string | undefined;
+  /** --org: the organisation to validate for in a dry run without a key. */
+  org?: string | undefined;
+  receipts?: string | undefined;
+  pseudonymKey?: string | undefined;
+  upload: boolean;
+  restricted: boolean;
+  batchSize?: number | undefined;
+  /** Transactions in flight at once. */
+  window?: number | undefined;
+  passphraseEnv?: string | undefined;
+  /** Set by a SIGINT: stop sending, let the batches in flight finish. */
+  signal?: AbortSignal | undefined;
+};
+
+export type ImportSummary = {
+  ok: boolean;
+  kind: ImportKind;
+  file: string;
+  dryRun: boolean;
+  orgId: bigint;
+  rows: number;
+  alreadyRecorded: number;
+  toSend: number;
+  recorded: number;
+  batches: number;
+  transactions: Hex[];
+  receiptsFile: string | null;
+  newReceiptCodes: number;
+  evidenceFiles: number;
+  evidenceUploaded: number;
+  firstEntryIndex: bigint | null;
+  seconds: number;
+  /** Seconds spent in each phase: reading and validating, finding recorded rows, receipt codes, uploads, sending. */
+  phases: Record<string, number>;
+  interrupted?: boolean;
+};
+
+/** CharityLedger.MAX_BATCH and VolunteerCredit.MAX_BATCH. */
+const MAX_BATCH: Record<ImportKind, number> = { donations: 200, disbursements: 200, credits: 150 };
+/**
+ * Gas per record, generous (measured in batches of 100: a donation ~42,000, a disbursement ~44,000,
+ * a volunteer's first credit ~86,500) so that a batch never runs out; only what is used is paid,
+ * and the largest batch stays under the 16,777,216 a transaction may use (EIP-7825).
+ */
+const GAS_PER_RECORD: Record<ImportKind, bigint> = { donations: 75_000n, disbursements: 70_000n, credits: 105_000n };
+const GAS_PER_EVIDENCE = 5_000n;
+const GAS_BASE = 250_000n;
+const GAS_CAP = 16_700_000n;
+
+export async function runImport(p: RunImportParameters): Promise<{ code: ExitCode; summary?: ImportSummary }> {
+  const started = performance.now();
+  const phases: Record<string, number> = {};
+  let mark = started;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = round(now - mark);
+    mark = now;
+  };
+  const { out, options } = p;
+  const read = await readCsv(p.file, p.kind, { campaign: p.campaign, activity: p.activity });
+  if (read.ignoredColumns.length > 0)
+    out.note(`ignoring columns that are not in the ${p.kind} template: ${read.ignoredColumns.join(", ")}`);
+  if (read.fileErrors.length > 0) {
+    reportInvalid(p, read.rows.length, read.fileErrors, []);
+    return { code: exitCode.invalidInput };
+  }
+
+  const chain = await openChain(options);
+  const { orgId, keyAddress } = await importingOrg(p, chain);
+  const block = await chain.client.getBlockNumber({ cacheTime: 0 });
+  const facts = createLedgerFacts(chain, block);
+  // Which rows are on the ledger already: asked of the node while this process validates the rows.
+  const rowIds = [...new Set(read.rows.map((r) => r.cells.rowId ?? "").filter((id) => id !== ""))];
+  const recording = recordedRefs({
+    rpcUrl: options.rpc,
+    log: chain.deployment.addresses.log,
+    orgId,
+    refs: rowIds.map((id) => externalRefOf(p.kind, id)),
+    block,
+  });
+  recording.catch(() => {});
+  const validated = await validateRows({
+    kind: p.kind,
+    rows: read.rows,
+    orgId,
+    facts,
+    baseDir: dirname(p.file),
+    pseudonymKey: () => readPseudonymKey(p.pseudonymKey),
+    today: todayCst(),
+  });
+  const errors: RowError[] = [...validated.errors];
+  const records = validated.records;
+  phase("validate");
+
+  const recorded = await recording;
+  const pending = records.filter((r) => !recorded.has(r.externalRef));
+  phase("findRecorded");
+  if (p.kind === "disbursements") {
+    errors.push(
+      ...(await checkBalances(
+        pending.filter((r) => r.kind === "disbursements"),
+        facts,
+      )),
+    );
+  }
+  if (errors.length > 0) {
+    reportInvalid(p, read.rows.length, [], errors);
+    return { code: exitCode.invalidInput };
+  }
+
+  const evidence = new Map<Hex, EvidenceFile>();
+  for (const r of pending) for (const file of evidenceOf(r)) evidence.set(file.sha256, file);
+  const receiptsFile = p.kind === "donations" ? (p.receipts ?? defaultReceiptsFile(p.file)) : null;
+  const receipts = receiptsFile ? await readReceipts(receiptsFile) : new Map<string, ReceiptRow>();
+  const needCodes = pending.filter((r) => r.kind === "donations" && r.donorOrg === 0n && !receipts.has(r.rowId));
+  const summary: ImportSummary = {
+    ok: true,
+    kind: p.kind,
+    file: p.file,
+    dryRun: p.dryRun,
+    orgId,
+    rows: read.rows.length,
+    alreadyRecorded: records.length - pending.length,
+    toSend: pending.length,
+    recorded: 0,
+    batches: 0,
+    transactions: [],
+    receiptsFile,
+    newReceiptCodes: needCodes.length,
+    evidenceFiles: evidence.size,
+    evidenceUploaded: 0,
+    firstEntryIndex: null,
+    seconds: 0,
+    phases,
+  };
+  if (records.length > pending.length) {
+    out.note(`${records.length - pending.length} of ${records.length} rows are already on the ledger: skipping them`);
+    const lost = records.filter(
+      (r) => r.kind === "donations" && r.donorOrg === 0n && recorded.has(r.externalRef) && !receipts.has(r.rowId),
+    );
+    if (receiptsFile && lost.length > 0) {
+      out.note(
+        `warning: ${lost.length} donations on the ledger have no receipt code in ${receiptsFile} (first: row ${lost[0]?.row}); the file was replaced or lost, and only the lost file holds their codes`,
+      );
+    }
+  }
+
+  if (p.dryRun) {
+    summary.seconds = round(performance.now() - started);
+    out.result(summary, () => {
+      out.line(`${p.file}: all ${read.rows.length} rows are valid (dry run: nothing sent)`);
+      out.line(`  ${summary.alreadyRecorded} already on the ledger, ${pending.length} to send`);
+      if (receiptsFile) out.line(`  ${needCodes.length} new receipt codes would be written to ${receiptsFile}`);
+      if (evidence.size > 0) out.line(`  ${evidence.size} evidence files would be uploaded`);
+    });
+    return { code: exitCode.ok, summary };
+  }
+  if (pending.length === 0) {
+    summary.seconds = round(performance.now() - started);
+    out.result(summary, () =>
+      out.line(`${p.file}: nothing to do, all ${records.length} rows are already on the ledger`),
+    );
+    return { code: exitCode.ok, summary };
+  }
+
+  const key = await findKey(options.keystoreDir, options.key ?? keyAddress);
+  const passphrase = await readPassphrase({ prompt: `Passphrase for key "${key.name}": `, envName: p.passphraseEnv });
+  const account = privateKeyToAccount(await unlockKey(key, passphrase));
+  const sender = await createSender(chain, account);
+  phase("unlockKey");
+
+  // Receipt codes: on disk, durably, before the first batch that uses them is sent.
+  if (receiptsFile && needCodes.length > 0) {
+    for (const r of needCodes) {
+      if (r.kind !== "donations") continue;
+      receipts.set(r.rowId, {
+        rowId: r.rowId,
+        code: newReceiptCode(),
+        campaign: String(r.campaignId),
+        amount: toDecimalString(r.amount, r.currency),
+        currency: r.currency,
+        date: r.date,
+        donorName: r.donorName,
+      });
+    }
+    await writeReceipts(receiptsFile, receipts.values());
+    out.note(`wrote ${needCodes.length} new receipt codes to ${receiptsFile} (give each donor their code)`);
+  }
+  phase("receiptCodes");
+
+  if (evidence.size > 0 && p.upload) {
+    const bar = out.progress("uploading evidence", evidence.size);
+    for (const file of evidence.values()) {
+      await uploadEvidence({
+        api: options.api,
+        chainId: chain.deployment.chainId,
+        orgId,
+        account,
+        file,
+        restricted: p.restricted,
+      });
+      summary.evidenceUploaded += 1;
+      bar.tick();
+    }
+    bar.done();
+  }
+  phase("uploadEvidence");
+
+  const batches = makeBatches(pending, Math.min(p.batchSize ?? MAX_BATCH[p.kind], MAX_BATCH[p.kind]));
+  const code = await sendBatches({ p, chain, sender, batches, receipts, summary, orgId });
+  phase("send");
+  summary.seconds = round(performance.now() - started);
+  summary.ok = code === exitCode.ok;
+  if (code === exitCode.ok || code === exitCode.interrupted) {
+    out.result(summary, () => {
+      out.line(
+        `${p.file}: recorded ${summary.recorded} ${p.kind} in ${summary.batches} transactions` +
+          (summary.alreadyRecorded > 0 ? ` (${summary.alreadyRecorded} were already on the ledger)` : "") +
+          ` in ${summary.seconds} s`,
+      );
+      if (summary.interrupted) out.line("  interrupted: run the same command again to send the rest");
+      if (receiptsFile && summary.newReceiptCodes > 0) out.line(`  receipt codes for donors: ${receiptsFile}`);
+    });
+  }
+  return { code, summary };
+}
+
+type Batch = { target: bigint; records: ImportRecord[] };
+
+/** Groups records by campaign or activity, in the file's order within each, and cuts batches. */
+function makeBatches(records: ImportRecord[], size: number): Batch[] {
+  const groups = new Map<bigint, ImportRecord[]>();
+  for (const r of records) {
+    const target = r.kind === "credits" ? r.activityId : r.campaignId;
+    const group = groups.get(target) ?? [];
+    group.push(r);
+    groups.set(target, group);
+  }
+  const batches: Batch[] = [];
+  for (const [target, group] of groups) {
+    for (let i = 0; i < group.length; i += size) batches.push({ target, records: group.slice(i, i + size) });
+  }
+  return batches;
+}
+
+/** The transaction of one batch: its contract, calldata and gas. */
+export function batchTransaction(
+  kind: ImportKind,
+  batch: Batch,
+  addresses: { charityLedger: Address; volunteerCredit: Address },
+  receipts: Map<string, ReceiptRow>,
+): { to: Address; data: Hex; gas: bigint } {
+  let gas = GAS_BASE + GAS_PER_RECORD[kind] * BigInt(batch.records.length);
+  if (kind === "credits") {
+    const inputs = batch.records.map((r) => {
+      if (r.kind !== "credits") throw new Error("mixed batch");
+      return {
+        externalRef: r.externalRef,
+        volunteer: r.volunteer,
+        serviceMinutes: r.minutes,
+        points: r.points,
+        serviceDate: r.serviceDate,
+      };
+    });
+    return {
+      to: addresses.volunteerCredit,
+      data: encodeFunctionData({ abi: volunteerCreditAbi, functionName: "issueCredits", args: [batch.target, inputs] }),
+      gas: min(gas, GAS_CAP),
+    };
+  }
+  if (kind === "donations") {
+    const inputs = batch.records.map((r) => {
+      if (r.kind !== "donations") throw new Error("mixed batch");
+      const receipt = r.donorOrg === 0n ? receipts.get(r.rowId) : undefined;
+      if (r.donorOrg === 0n && !receipt) throw new Error(`no receipt code for row ${r.row}`);
+      return {
+        externalRef: r.externalRef,
+        donorKind: r.donorOrg === 0n ? 0 : 1,
+        donor: receipt ? commitment(receipt.code) : (`0x${r.donorOrg.toString(16).padStart(64, "0")}` as Hex),
+        amount: r.amount,
+        channel: r.channel,
+        purposeTag: r.purposeTag,
+        inKindHash: r.inKind?.sha256 ?? (`0x${"00".repeat(32)}` as Hex),
+        claimId: r.claimId,
+      };
+    });
+    return {
+      to: addresses.charityLedger,
+      data: encodeFunctionData({
+        abi: charityLedgerAbi,
+        functionName: "recordDonations",
+        args: [batch.target, inputs],
+      }),
+      gas: min(gas, GAS_CAP),
+    };
+  }
+  const inputs = batch.records.map((r) => {
+    if (r.kind !== "disbursements") throw new Error("mixed batch");
+    gas += GAS_PER_EVIDENCE * BigInt(r.evidence.length);
+    return {
+      externalRef: r.externalRef,
+      category: r.category,
+      amount: r.amount,
+      payeeKind: r.payeeKind,
+      payee: r.payee,
+      payeeCampaignId: r.payeeCampaignId,
+      purposeTag: r.purposeTag,
+      evidence: r.evidence.map((e) => e.sha256),
+    };
+  });
+  return {
+    to: addresses.charityLedger,
+    data: encodeFunctionData({
+      abi: charityLedgerAbi,
+      functionName: "recordDisbursements",
+      args: [batch.target, inputs],
+    }),
+    gas: min(gas, GAS_CAP),
+  };
+}
+
+/** The donor commitment of a receipt code: SHA-256 of its 32 bytes. */
+export function commitment(code: Hex): Hex {
+  return `0x${createHash("sha256")
+    .update(Buffer.from(code.slice(2), "hex"))
+    .digest("hex")}`;
+}
+
+async function sendBatches(c: {
+  p: RunImportParameters;
+  chain: ChainConnection;
+  sender: Sender;
+  batches: Batch[];
+  receipts: Map<string, ReceiptRow>;
+  summary: ImportSummary;
+  orgId: bigint;
+}): Promise<ExitCode> {
+  const { p, chain, sender, receipts, summary } = c;
+  const window = Math.max(1, p.window ?? 6);
+  const total = c.batches.reduce((n, b) => n + b.records.length, 0);
+  const bar = p.out.progress(`sending ${p.kind}`, total);
+  const inFlight: { batch: Batch; hash: Hex }[] = [];
+  let failure: CliError | undefined;
+  const queue = [...c.batches];
+  let retried = 0;
+
+  const settle = async () => {
+    const sent = inFlight.shift();
+    if (!sent) return;
+    const receipt = await sender.wait(sent.hash);
+    if (receipt.status === "success") {
+      summary.recorded += sent.batch.records.length;
+      summary.batches += 1;
+      summary.transactions.push(sent.hash);
+      const first = receipt.logs.find((l) => l.address.toLowerCase() === chain.deployment.addresses.log.toLowerCase());
+      if (first && summary.firstEntryIndex === null && first.topics[1])
+        summary.firstEntryIndex = BigInt(first.topics[1]);
+      bar.tick(sent.batch.records.length);
+      return;
+    }
+    // A batch is atomic: nothing of it is on chain. Learn why, by replaying it at the block before.
+    const tx = batchTransaction(p.kind, sent.batch, chain.deployment.addresses, receipts);
+    let revert: ReturnType<typeof decodeRevert>;
+    try {
+      await chain.client.call({
+        account: sender.address,
+        to: tx.to,
+        data: tx.data,
+        gas: tx.gas,
+        blockNumber: receipt.blockNumber - 1n,
+      });
+    } catch (error) {
+      revert = decodeRevert(error);
+    }
+    if (revert && /RecordExists$/.test(revert.name) && retried < 3) {
+      // Another import of the same rows got there first: keep only what is still missing.
+      retried += 1;
+      const onChain = await recordedRefs({
+        rpcUrl: p.options.rpc,
+        log: chain.deployment.addresses.log,
+        orgId: c.orgId,
+        refs: sent.batch.records.map((r) => r.externalRef),
+      });
+      const rest = sent.batch.records.filter((r) => !onChain.has(r.externalRef));
+      summary.alreadyRecorded += sent.batch.records.length - rest.length;
+      bar.tick(sent.batch.records.length - rest.length);
+      if (rest.length > 0) queue.unshift({ target: sent.batch.target, records: rest });
+      return;
+    }
+    const rows = sent.batch.records;
+    failure ??= new CliError(
+      `the batch of rows ${rows[0]?.row}–${rows[rows.length - 1]?.row} was refused by the chain: ${revert?.explanation ?? revert?.name ?? "it reverted"}`,
+      {
+        exitCode: exitCode.refused,
+        details: `${revert?.text ?? `transaction ${sent.hash}`}\nBatches before it are recorded; fix the cause and run the same command again to send the rest.`,
+        data: { transaction: sent.hash, contractError: revert?.name, summary },
+      },
+    );
+  };
+
+  try {
+    while (queue.length > 0 && !failure) {
+      if (p.signal?.aborted) {
+        summary.interrupted = true;
+        break;
+      }
+      const batch = queue.shift() as Batch;
+      const tx = batchTransaction(p.kind, batch, chain.deployment.addresses, receipts);
+      let hash: Hex;
+      try {
+        hash = await sender.sendRaw(tx);
+      } catch (error) {
+        failure = new CliError("the chain did not accept a transaction", {
+          exitCode: exitCode.unavailable,
+          details: `${error instanceof Error ? error.message.split("\n")[0] : String(error)}\nBatches before it are recorded; run the same command again to send the rest.`,
+          cause: error,
+        });
+        break;
+      }
+      inFlight.push({ batch, hash });
+      if (inFlight.length >= window) await settle();
+    }
+    while (inFlight.length > 0) await settle();
+  } finally {
+    bar.done();
+  }
+  if (failure) throw failure;
+  return summary.interrupted ? exitCode.interrupted : exitCode.ok;
+}
+
+/** The importing organisation: the key's (read without unlocking it), or --org for a dry run. */
+async function importingOrg(
+  p: RunImportParameters,
+  chain: ChainConnection,
+): Promise<{ orgId: bigint; keyAddress: string | undefined }> {
+  if (p.dryRun && p.org) {
+    if (!/^\d+$/.test(p.org))
+      throw new CliError(`--org ${p.org} is not an organisation id`, { exitCode: exitCode.usage });
+    return { orgId: BigInt(p.org), keyAddress: undefined };
+  }
+  let key: Awaited<ReturnType<typeof findKey>>;
+  try {
+    key = await findKey(p.options.keystoreDir, p.options.key);
+  } catch (error) {
+    if (p.dryRun && error instanceof CliError) {
+      throw new CliError(`${error.message}; a dry run without a key needs --org ID`, { exitCode: exitCode.usage });
+    }
+    throw error;
+  }
+  const info = await chain.client.readContract({
+    address: chain.deployment.addresses.registry,
+    abi: registryAbi,
+    functionName: "keyInfo",
+    args: [key.address],
+  });
+  if (info.role !== 2) {
+    throw new CliError(`key "${key.name}" (${key.address}) is not an operator key of any organisation`, {
+      exitCode: exitCode.key,
+      details:
+        "Records are written by operator keys; your organisation's admin adds one with `shanji org add-operator ORG ADDRESS`.",
+    });
+  }
+  return { orgId: info.orgId, keyAddress: key.address };
+}
+
+function reportInvalid(p: RunImportParameters, rows: number, fileErrors: string[], errors: RowError[]): void {
+  const badRows = new Set(errors.map((e) => e.row)).size;
+  const sorted = [...errors].sort((a, b) => a.row - b.row);
+  const message =
+    fileErrors.length > 0
+      ? `${p.file} cannot be imported: ${fileErrors.length === 1 ? fileErrors[0] : `${fileErrors.length} problems`}; nothing was sent`
+      : `${p.file}: ${badRows} of ${rows} rows are invalid; nothing was sent`;
+  const details = [
+    ...(fileErrors.length > 1 ? fileErrors : []),
+    ...sorted.map((e) => `row ${e.row}, column ${e.column} (${e.header}): ${e.reason}`),
+  ].join("\n");
+  p.out.error(
+    new CliError(message, {
+      exitCode: exitCode.invalidInput,
+      details: details || undefined,
+      data: { file: p.file, rows, invalidRows: badRows, fileErrors, errors: sorted },
+    }),
+  );
+}
+
+function evidenceOf(r: ImportRecord): EvidenceFile[] {
+  if (r.kind === "disbursements") return r.evidence;
+  if (r.kind === "donations" && r.inKind) return [r.inKind];
+  return [];
+}
+
+export function defaultReceiptsFile(csv: string): string {
+  return `${csv.replace(/\.csv$/i, "")}.receipts.csv`;
+}
+
+function todayCst(): number {
+  const d = new Date(Date.now() + 8 * 3600_000);
+  return d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+function round(ms: number): number {
+  return Math.round(ms / 10) / 100;
+}

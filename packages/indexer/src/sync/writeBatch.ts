@@ -1,0 +1,168 @@
+/**
+ * Writes a batch that prepareBatch checked, in one transaction with the progress cursor: the cursor
+ * moves first, and only from the state the batch was prepared against (so two indexers on one
+ * database, or a batch prepared ahead of one that failed, can never store a batch twice or out of
+ * order); then the rows go in. Each stream's first back-pointer in the batch is checked against the
+ * stream's last stored entry by the very statement that moves the stream's head: a stream named as
+ * new must not exist, every other must end at the entry its back-pointer names. If any does not,
+ * everything is rolled back, and the earliest break is looked up to report it.
+ *
+ * Parameters travel as a few long strings — array literals, hex laid end to end, JSON records —
+ * which PostgreSQL and PGlite take as they are, rather than as arrays of strings that the drivers
+ * would quote and escape one element at a time; the rows of several tables go in one statement,
+ * so that the database seldom waits for this process, which is meanwhile preparing the next batch.
+ */
+import type { Hex } from "viem";
+import { IndexerError } from "../errors.ts";
+import type { Queryable, Store } from "../store/types.ts";
+import { type PreparedBatch, RECORD_SEPARATOR } from "./prepareBatch.ts";
+
+export type WriteBatchParameters = {
+  batch: PreparedBatch;
+  /** Where the stored log ended when the batch was prepared: the cursor's block, its hash, the log size. */
+  from: { blockNumber: bigint; blockHash: Hex; logSize: bigint };
+};
+
+/** Thrown inside the transaction to roll it back when a stream's head does not match. */
+class BackPointerBreak extends Error {}
+
+export async function writeBatch(store: Store, { batch, from }: WriteBatchParameters): Promise<void> {
+  try {
+    if (batch.chainBreak) throw new BackPointerBreak();
+    await store.transaction((tx) => write(tx, batch, from));
+  } catch (error) {
+    if (!(error instanceof BackPointerBreak)) throw error;
+    throw await explainBreak(store, batch);
+  }
+}
+
+async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParameters["from"]): Promise<void> {
+  const moved = await tx.query<{ id: number }>(
+    `update sync_cursor set block_number = $1, block_hash = decode($2, 'hex'), log_size = $3
+     where id = 1 and block_number = $4 and block_hash = decode($5, 'hex') and log_size = $6
+     returning id`,
+    [
+      batch.lastHeader.number,
+      batch.lastHeader.hash.slice(2),
+      batch.logSize,
+      from.blockNumber,
+      from.blockHash.slice(2),
+      from.logSize,
+    ],
+  );
+  if (moved.length !== 1) {
+    throw new IndexerError("The store moved on while a batch was being prepared; preparing it again.", {
+      retryable: true,
+    });
+  }
+
+  for (const c of batch.chunks) {
+    await tx.query(
+      `with bytes as materialized (
+         select decode($2, 'hex') as tx, decode($7, 'hex') as leaf, decode($10, 'hex') as leaf_hash,
+                decode($12, 'hex') as stream
+       ), entry_rows as (
+         insert into entries (idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)
+         select $15::bigint + n - 1, block_number, substring(bytes.tx from n::integer * 32 - 31 for 32), log_index, kind,
+                actor_org, ts, substring(bytes.leaf from off + 1 for len), substring(bytes.leaf_hash from n::integer * 32 - 31 for 32),
+                record::jsonb
+         from bytes, rows from (
+           unnest($1::bigint[]), unnest($3::integer[]), unnest($4::smallint[]), unnest($5::bigint[]),
+           unnest($6::bigint[]), unnest($8::integer[]), unnest($9::integer[]), unnest(string_to_array($11, $16))
+         ) with ordinality as t(block_number, log_index, kind, actor_org, ts, off, len, record, n)
+       )
+       insert into entry_streams (stream_id, idx, prev_idx)
+       select substring(bytes.stream from n::integer * 32 - 31 for 32), i, p
+       from bytes, rows from (unnest($13::bigint[]), unnest($14::bigint[])) with ordinality as t(i, p, n)`,
+      [
+        c.blockNumber,
+        c.txHash,
+        c.logIndex,
+        c.kind,
+        c.actorOrg,
+        c.ts,
+        c.leaf,
+        c.leafOffset,
+        c.leafLength,
+        c.leafHash,
+        c.record,
+        c.streamId,
+        c.streamIdx,
+        c.streamPrev,
+        c.firstIdx,
+        RECORD_SEPARATOR,
+      ],
+    );
+  }
+
+  const { streams: s, nodes, blocks } = batch;
+  const [heads] = await tx.query<{ moved: bigint; added: bigint }>(
+    `with bytes as materialized (
+       select decode($1, 'hex') as stream, decode($7, 'hex') as node, decode($9, 'hex') as block,
+              decode($10, 'hex') as parent, decode($12, 'hex') as root
+     ), batch_streams as (
+       select substring(bytes.stream from n::integer * 32 - 31 for 32) as id, prev, c, l
+       from bytes, rows from (unnest($2::bigint[]), unnest($3::bigint[]), unnest($4::bigint[])) with ordinality as t(prev, c, l, n)
+     ), moved as (
+       update streams set count = streams.count + b.c, last_idx = b.l
+       from batch_streams b where b.prev is not null and streams.stream_id = b.id and streams.last_idx = b.prev
+       returning 1
+     ), added as (
+       insert into streams (stream_id, count, last_idx)
+       select id, c, l from batch_streams where prev is null
+       on conflict (stream_id) do nothing
+       returning 1
+     ), node_rows as (
+       insert into tree_nodes (level, pos, hash)
+       select l, p, substring(bytes.node from n::integer * 32 - 31 for 32)
+       from bytes, rows from (unnest($5::smallint[]), unnest($6::bigint[])) with ordinality as t(l, p, n)
+     ), block_rows as (
+       insert into blocks (number, hash, parent_hash, log_size, log_root)
+       select b, substring(bytes.block from n::integer * 32 - 31 for 32), substring(bytes.parent from n::integer * 32 - 31 for 32), s,
+              substring(bytes.root from n::integer * 32 - 31 for 32)
+       from bytes, rows from (unnest($8::bigint[]), unnest($11::bigint[])) with ordinality as t(b, s, n)
+     )
+     select (select count(*) from moved) as moved, (select count(*) from added) as added`,
+    [
+      s.id,
+      s.firstPrev,
+      s.count,
+      s.lastIdx,
+      nodes.level,
+      nodes.pos,
+      nodes.hash,
+      blocks.number,
+      blocks.hash,
+      blocks.parentHash,
+      blocks.logSize,
+      blocks.root,
+    ],
+  );
+  // Every known stream moved on from the entry its back-pointer names, every new one was new.
+  if (heads?.moved !== BigInt(s.known) || heads.added !== BigInt(s.size - s.known)) throw new BackPointerBreak();
+}
+
+/** The earliest back-pointer of the batch that does not follow its stream, as a self-check failure. */
+async function explainBreak(store: Store, batch: PreparedBatch): Promise<Error> {
+  const s = batch.streams;
+  const [stored] = await store.query<{ idx: bigint; id: Uint8Array; prev: bigint | null; last_idx: bigint | null }>(
+    `select t.idx, t.id, t.prev, st.last_idx
+     from (
+       select substring(decode($1, 'hex') from n::integer * 32 - 31 for 32) as id, idx, prev
+       from rows from (unnest($2::bigint[]), unnest($3::bigint[])) with ordinality as x(idx, prev, n)
+     ) as t
+     left join streams st on st.stream_id = t.id
+     where st.last_idx is distinct from t.prev
+     order by t.idx limit 1`,
+    [s.id, s.firstIdx, s.firstPrev],
+  );
+  const inBatch = batch.chainBreak;
+  if (stored && (!inBatch || stored.idx < inBatch.index)) {
+    const id = `0x${Buffer.from(stored.id).toString("hex")}`;
+    return batch.fail(
+      `entry ${stored.idx} says the previous entry of stream ${id} is ${stored.prev}, the indexer has ${stored.last_idx}`,
+    );
+  }
+  if (inBatch) return batch.fail(inBatch.message);
+  return batch.fail("a stream's back-pointer does not follow the stream's last stored entry");
+}
