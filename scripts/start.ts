@@ -427,7 +427,10 @@ async function followChain({ indexer }: RunIndexerReturnType, deployment: Deploy
 
 // ------------------------------------------------------------------------------ API
 
-const apiOrigin = () => `http://${apiHost.includes(":") ? `[${apiHost}]` : apiHost}:${apiPort}`;
+/** The API's base URL. (A function declaration: main() runs before the module's later consts exist.) */
+function apiOrigin(): string {
+  return `http://${apiHost.includes(":") ? `[${apiHost}]` : apiHost}:${apiPort}`;
+}
 
 async function checkApiPort(): Promise<void> {
   if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65_535) {
