@@ -65,6 +65,8 @@ begin
   end if;
 end
 $$;
+-- drop database ... with (force) may meet an autovacuum worker of the new database.
+grant pg_signal_backend to shanji;
 select 'create database shanji owner shanji' where not exists (select from pg_database where datname = 'shanji')
 \gexec
 SQL

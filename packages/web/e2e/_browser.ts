@@ -56,9 +56,12 @@ export async function openPage(browser: Browser, device: Device = "desktop", loc
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) =>
-    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
-  );
+  page.on("requestfailed", (request) => {
+    const reason = request.failure()?.errorText;
+    // ERR_ABORTED: the page itself cancelled the request (it navigated on, or a view unmounted).
+    if (reason === "net::ERR_ABORTED") return;
+    problems.push(`request failed: ${request.url()} ${reason}`);
+  });
   page.on("response", (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });

@@ -210,6 +210,8 @@ if (stack === null) {
 
   test("behavior: the keyboard reaches the search, and navigation moves focus to the page", async () => {
     const p = await visit("/");
+    // Wait until the page has settled: a late render may move focus to the page's content.
+    await p.page.waitForLoadState("networkidle");
     await p.page.keyboard.press("Tab");
     expect(await p.page.evaluate(() => document.activeElement?.textContent)).toBe("跳到正文");
     await p.page.getByRole("link", { name: "验证", exact: true }).first().focus();
