@@ -103,7 +103,7 @@ describeEachBackend("ledger routes: batched inclusion proofs from the stored tre
     }
   });
 
-  test("behavior: a proof from a stale copy does not match the chain's root: the copy is dropped and the store answers", async () => {
+  test("behavior: proofs folded from a stale copy do not match the chain's root: the copy is dropped and the store answers", async () => {
     const snapshot = await f.app.shanji.snapshot();
     const cache = treeCacheFor(f.store);
     cache.reset();
@@ -116,9 +116,9 @@ describeEachBackend("ledger routes: batched inclusion proofs from the stored tre
     await f.store.query("update tree_nodes set hash = $1 where level = 1 and pos = 0", [before?.hash]);
     expect(cache.covered).toBe(snapshot.logSize);
 
-    // Entry 3's path goes through level-1 node 0 (entries 0 and 1).
+    // Entries 2 and 3's paths go through level-1 node 0 (entries 0 and 1).
     const { proofs } = await checkedProofs(f.store, f.app.log, {
-      indexes: [3n],
+      indexes: [2n, 3n],
       size: snapshot.logSize,
       root: snapshot.root,
     });
@@ -128,6 +128,49 @@ describeEachBackend("ledger routes: batched inclusion proofs from the stored tre
     const res = await f.app.inject("/v1/entries/3");
     expect(res.statusCode).toBe(200);
     expect(res.json().proof.root).toBe(snapshot.root);
+  });
+
+  test("behavior: one entry is proved from the copy only when the copy's root is the chain's and its row matches the copy", async () => {
+    const snapshot = await f.app.shanji.snapshot();
+    const cache = treeCacheFor(f.store);
+    await cache.sync(snapshot.logSize);
+    expect(cache.covered).toBe(snapshot.logSize);
+    expect(Buffer.from(cache.rootAt(snapshot.logSize) ?? []).toString("hex")).toBe(snapshot.root.slice(2));
+    const fromCopy = await checkedProofs(f.store, f.app.log, {
+      indexes: [7n],
+      size: snapshot.logSize,
+      root: snapshot.root,
+      withRows: true,
+    });
+    const expected = await inclusionProofAt(f.store, 7n, snapshot.logSize);
+    expect(fromCopy.proofs.get(7n)).toStrictEqual({
+      leafHash: expected.leafHash,
+      inclusion: expected.proof,
+      root: expected.root,
+    });
+
+    // A root the copy does not lead to is never served: the copy is dropped, the store cannot prove it either.
+    const wrongRoot = `0x${"ab".repeat(32)}` as const;
+    await expect(
+      checkedProofs(f.store, f.app.log, { indexes: [7n], size: snapshot.logSize, root: wrongRoot, withRows: true }),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(cache.covered).toBe(0n);
+
+    // Leaf bytes that do not hash to the copy's leaf hash are not proved from the copy, nor at all.
+    await cache.sync(snapshot.logSize);
+    const [row] = await f.store.query<{ leaf: Uint8Array }>("select leaf from entries where idx = 7");
+    const other = new Uint8Array(row?.leaf ?? []);
+    other[other.length - 1] = (other[other.length - 1] ?? 0) ^ 1;
+    await f.store.query("update entries set leaf = $1 where idx = 7", [other]);
+    try {
+      for (const indexes of [[7n], [7n, 8n]]) {
+        await expect(
+          checkedProofs(f.store, f.app.log, { indexes, size: snapshot.logSize, root: snapshot.root, withRows: true }),
+        ).rejects.toMatchObject({ status: 503 });
+      }
+    } finally {
+      await f.store.query("update entries set leaf = $1 where idx = 7", [row?.leaf]);
+    }
   });
 
   test("behavior: entry rows asked for in the same moment come in one query", async () => {

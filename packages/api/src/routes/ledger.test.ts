@@ -7,7 +7,7 @@ import { type ApiFixture, openApiFixture } from "../_test/apiFixture.ts";
 import { createApp } from "../app.ts";
 import { type ChainEntry, chainEntries, leafBytes, logAt } from "./ledger/_test/chainView.ts";
 import { EntryAnswer } from "./ledger/entryRoute.ts";
-import { decodedEntryJson } from "./ledger/entryView.ts";
+import { decodedEntryJson, leafJson } from "./ledger/entryView.ts";
 
 const EMPTY_ROOT = "0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -268,6 +268,20 @@ describeEachBackend("ledger routes: status, checkpoints, entries, consistency", 
       expect(body.kindName).toBe(kind);
       const errors = [...Value.Errors(EntryAnswer, body)].map((e) => `${e.instancePath} ${e.message}`);
       expect(errors, kind).toStrictEqual([]);
+    }
+  });
+
+  test("behavior: entries are read from their leaves exactly as @shanji/core's decodeLeaf reads them", () => {
+    for (const e of chain) {
+      const leaf = hexToBytes(e.leaf);
+      expect(leafJson(leaf), `entry ${e.index}`).toStrictEqual(decodedEntryJson(decodeLeaf(leaf)));
+    }
+    const leaf = hexToBytes(chain[3]?.leaf as Hex);
+    const unknownKind = Uint8Array.from(leaf);
+    unknownKind[1] = 99;
+    for (const bad of [leaf.subarray(0, leaf.length - 1), Uint8Array.from([...leaf, 0]), unknownKind]) {
+      expect(() => leafJson(bad)).toThrow();
+      expect(() => decodeLeaf(bad)).toThrow();
     }
   });
 

@@ -59,8 +59,8 @@ async function readAll(reader: ReturnType<typeof createChainReader>, to: bigint)
 
 describe("createChainReader", () => {
   test("behavior: a refusal that says how large the answer was shrinks the range to fit at once, and no range is refused again", async () => {
-    // 3,000 logs (~3.1 MiB) a block: three blocks are too many, two fit.
-    const node = fakeNode(() => 3_000);
+    // 3,300 logs (~3.5 MiB) a block: three blocks are too many, two fit.
+    const node = fakeNode(() => 3_300);
     const reader = createChainReader({ client: node.client, logAddress: "0x0000000000000000000000000000000000000001" });
     await readAll(reader, 60n);
     expect(node.requests.filter((r) => r.refused)).toHaveLength(1);
@@ -69,8 +69,8 @@ describe("createChainReader", () => {
   });
 
   test("behavior: sparse blocks before a dense stretch do not grow the range into the stretch once it is known", async () => {
-    // Blocks 1–20 hold 10 logs, blocks 21–60 hold 3,000.
-    const node = fakeNode((b) => (b <= 20 ? 10 : 3_000));
+    // Blocks 1–20 hold 10 logs, blocks 21–60 hold 3,300.
+    const node = fakeNode((b) => (b <= 20 ? 10 : 3_300));
     const reader = createChainReader({ client: node.client, logAddress: "0x0000000000000000000000000000000000000001" });
     await readAll(reader, 60n);
     expect(node.requests.filter((r) => r.refused)).toHaveLength(1);

@@ -105,8 +105,8 @@ function isRangeRefusal(error: unknown): boolean {
   return RANGE_REFUSED.test(text);
 }
 
-/** The share of `maxResponseBytes` a range aims at: room for blocks a little fuller than the last ones. */
-const RESPONSE_BUDGET = 0.75;
+/** The share of `maxResponseBytes` a range aims at: room for blocks a fifth fuller than the last ones. */
+const RESPONSE_BUDGET = 0.8;
 /** A range grows at most this many times from one request to the next. */
 const GROWTH = 2n;
 /** Requests after a refusal during which no range reaches the span refused. */

@@ -110,21 +110,12 @@ function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 /**
- * The common case, one entry with every node in the copy: the audit path read level by level
- * (RFC 9162 §2.1.3.1 seen bottom up: at each level the sibling of the entry's subtree, a stored node
+ * The audit path of entry `index` in the tree of `size` entries, read from the copy level by level
+ * (RFC 9162 §2.1.3.1 seen bottom up: at each level the sibling of the entry's subtree — a stored node
  * when complete, the root of the tree's right edge when not, none when the entry's subtree is the
- * level's last), the entry's row by primary key, and the root folded from SHA-256(0x00 ‖ leaf) itself.
+ * level's last). Every node must be held: `size` at most `cache.covered`, `cache.minLevel` 0.
  */
-async function provenFromCopy(
-  q: Queryable,
-  index: bigint,
-  size: bigint,
-  cache: TreeCache,
-): Promise<InclusionProofsReturnType> {
-  const row = await entryRowBatcherFor(q).load(index);
-  const proofs = new Map<bigint, InclusionProofOf>();
-  const rows = new Map<bigint, EntryRow>();
-  if (!row) return { proofs, rows };
+export function pathFromCopy(index: bigint, size: bigint, cache: TreeCache): Uint8Array[] {
   const siblings: Uint8Array[] = [];
   let node = index;
   let last = size - 1n;
@@ -140,7 +131,26 @@ async function provenFromCopy(
     node >>= 1n;
     last >>= 1n;
   }
-  const leafHash = createHash("sha256").update(LEAF_PREFIX).update(row.leaf).digest();
+  return siblings;
+}
+
+/** SHA-256(0x00 ‖ leaf): the leaf hash of an entry's leaf data. */
+export const leafHashOf = (leaf: Uint8Array): Uint8Array =>
+  createHash("sha256").update(LEAF_PREFIX).update(leaf).digest();
+
+/** One entry with every node in the copy: its row by primary key, its path from the copy, its root folded. */
+async function provenFromCopy(
+  q: Queryable,
+  index: bigint,
+  size: bigint,
+  cache: TreeCache,
+): Promise<InclusionProofsReturnType> {
+  const row = await entryRowBatcherFor(q).load(index);
+  const proofs = new Map<bigint, InclusionProofOf>();
+  const rows = new Map<bigint, EntryRow>();
+  if (!row) return { proofs, rows };
+  const siblings = pathFromCopy(index, size, cache);
+  const leafHash = leafHashOf(row.leaf);
   rows.set(index, row);
   proofs.set(index, {
     leafHash: toHex(leafHash),
@@ -169,7 +179,7 @@ function edgeRoot(start: bigint, end: bigint, cache: TreeCache): Uint8Array {
 }
 
 /** The root an audit path leads to from a leaf hash (RFC 9162 §2.1.3.2), as a verifier computes it. */
-function fold(leafHash: Uint8Array, index: bigint, size: bigint, siblings: readonly Uint8Array[]): Uint8Array {
+export function fold(leafHash: Uint8Array, index: bigint, size: bigint, siblings: readonly Uint8Array[]): Uint8Array {
   let root = leafHash;
   let fn = index;
   let sn = size - 1n;
@@ -256,7 +266,8 @@ export async function inclusionProofs(
     const requested = new Set(indexes);
     for (const row of rows) {
       if (!row) continue;
-      nodes.set(keyOf(0, row.idx), row.leaf_hash);
+      // A served entry's leaf hash is that of the bytes served, so the fold checks them too.
+      nodes.set(keyOf(0, row.idx), requested.has(row.idx) ? leafHashOf(row.leaf) : row.leaf_hash);
       if (requested.has(row.idx)) entryRows.set(row.idx, row);
     }
   } else if (withRows || leaves.length > 0 || levels.length > 0) {
@@ -276,8 +287,13 @@ export async function inclusionProofs(
       withRows ? [[...new Set([...leaves, ...indexes])], levels, positions, [...indexes]] : [leaves, levels, positions],
     );
     for (const row of rows) {
-      nodes.set(keyOf(row.level, row.pos), row.hash);
-      if (withRows && row.leaf) entryRows.set(row.pos, { ...(row as EntryRow), leaf_hash: row.hash });
+      if (withRows && row.leaf) {
+        // A served entry's leaf hash is that of the bytes served, so the fold checks them too.
+        nodes.set(keyOf(0, row.pos), leafHashOf(row.leaf));
+        entryRows.set(row.pos, { ...(row as EntryRow), leaf_hash: row.hash });
+      } else {
+        nodes.set(keyOf(row.level, row.pos), row.hash);
+      }
     }
   }
   if (nodes.size !== wanted.size) {

@@ -4,19 +4,26 @@
  *
  * Complete subtrees never change: a node stored for leaves [p·2^L, (p+1)·2^L) stays right as long as
  * those leaves stay, so the copy only grows, a few nodes per new entry. Only a chain reorganisation
- * can replace entries; each sync first checks the peaks of what is already copied against the store
- * and starts over when one differs (a changed entry changes the peak above it), and the routes check
- * every root they serve against the root the chain reported (blocks.log_root).
+ * can replace entries. So:
+ * - each copy step reads one snapshot of the store (a repeatable-read transaction), and first checks
+ *   the peaks of what it already holds against that snapshot, starting over when one differs (a
+ *   replaced entry changes the peak above it): the copy is always the tree of one state of the store;
+ * - before the routes serve a proof from the copy into a size, `rootAt(size)` — folded from the
+ *   copy's peaks of that size — must equal the root the chain reported for it (blocks.log_root):
+ *   then, SHA-256 being collision-resistant, every node the copy holds below that size is that
+ *   tree's, and the entry's own row must match the copy's leaf hash.
  *
  * Memory: 32 bytes per node, about 64 bytes per entry with every level; above MEMORY_BUDGET the
  * lowest levels stay in the database and proofs fetch them with the entry.
  */
+import { createHash } from "node:crypto";
 import type { Queryable, Store } from "@shanji/indexer";
 
 /** Bytes of hashes to keep in memory per store (levels are dropped from the bottom to stay below it). */
 const MEMORY_BUDGET = 96 * 1024 * 1024;
 /** Rows per query while copying. */
 const PAGE = 50_000;
+const NODE_PREFIX = new Uint8Array([1]);
 
 export type TreeCache = {
   /** The cache holds every node (at minLevel or above) of the first `covered` entries. */
@@ -25,6 +32,8 @@ export type TreeCache = {
   readonly minLevel: number;
   /** The node at (level, pos) if it is held: complete within the first `covered` entries. */
   node(level: number, pos: bigint): Uint8Array | undefined;
+  /** The root of the first `size` entries folded from the copy's peaks, if it holds them (remembered per size). */
+  rootAt(size: bigint): Uint8Array | undefined;
   /** Copies the nodes up to `size` (at most one copy runs at a time); starts over if the store changed. */
   sync(size: bigint): Promise<void>;
   /** Forgets everything (after a root check failed). */
@@ -33,10 +42,10 @@ export type TreeCache = {
   readonly edges: Map<string, Uint8Array>;
 };
 
-const caches = new WeakMap<Queryable, TreeCache>();
+const caches = new WeakMap<Store, TreeCache>();
 
 /** The cache of `store`'s tree: one per store, shared by every route and request. */
-export function treeCacheFor(store: Store | Queryable): TreeCache {
+export function treeCacheFor(store: Store): TreeCache {
   let cache = caches.get(store);
   if (!cache) {
     cache = createTreeCache(store);
@@ -48,13 +57,23 @@ export function treeCacheFor(store: Store | Queryable): TreeCache {
 /** Levels of a growing tree: one buffer per level, 32 bytes per position. */
 type Level = { buffer: Buffer; count: bigint };
 
-export function createTreeCache(q: Queryable, budget = MEMORY_BUDGET): TreeCache {
+/** (level, position) of the peaks of a tree of `size` leaves, largest first. */
+function peaksOf(size: bigint): { level: number; pos: bigint }[] {
+  const peaks: { level: number; pos: bigint }[] = [];
+  for (let level = 63; level >= 0; level--) {
+    if ((size >> BigInt(level)) & 1n) peaks.push({ level, pos: (size >> BigInt(level + 1)) << 1n });
+  }
+  return peaks;
+}
+
+export function createTreeCache(store: Store, budget = MEMORY_BUDGET): TreeCache {
   let levels: Level[] = [];
   let covered = 0n;
   let minLevel = 0;
   let running: Promise<void> | undefined;
   let generation = 0;
   const edges = new Map<string, Uint8Array>();
+  const roots = new Map<bigint, Uint8Array>();
 
   const held = (level: number, pos: bigint): Uint8Array | undefined => {
     if (level < minLevel) return undefined;
@@ -84,62 +103,87 @@ export function createTreeCache(q: Queryable, budget = MEMORY_BUDGET): TreeCache
     covered = 0n;
     generation += 1;
     edges.clear();
+    roots.clear();
   }
 
-  /** Whether what is held still matches the store: the peaks of the first `covered` entries. */
-  async function stillValid(): Promise<boolean> {
+  /** Whether what is held is still the store's (in the snapshot `tx` reads): the peaks of the first `covered` entries. */
+  async function stillValid(tx: Queryable): Promise<boolean> {
     if (covered === 0n) return true;
-    const peaks: { level: number; pos: bigint }[] = [];
-    for (let level = 63; level >= 0; level--) {
-      if ((covered >> BigInt(level)) & 1n) {
-        peaks.push({ level, pos: ((covered >> BigInt(level + 1)) << 1n) | 0n });
-      }
-    }
-    const rows = await nodesAt(
-      q,
-      peaks.map((p) => p.level),
-      peaks.map((p) => p.pos),
+    const peaks = peaksOf(covered);
+    const rows = await tx.query<{ level: number; pos: bigint; hash: Uint8Array }>(
+      `select 0::smallint as level, e.idx as pos, e.leaf_hash as hash
+         from entries e join unnest($1::smallint[], $2::bigint[]) as k(level, pos) on k.level = 0 and e.idx = k.pos
+       union all
+       select t.level, t.pos, t.hash
+         from tree_nodes t join unnest($1::smallint[], $2::bigint[]) as k(level, pos) on t.level = k.level and t.pos = k.pos`,
+      [peaks.map((p) => p.level), peaks.map((p) => p.pos)],
     );
-    for (const p of peaks) {
-      const mine = levels[p.level] && p.level >= minLevel ? held(p.level, p.pos) : undefined;
-      const stored = rows.get(`${p.level}:${p.pos}`);
-      if (!stored) return false;
-      if (mine && Buffer.compare(mine, stored) !== 0) return false;
-    }
-    return true;
+    const stored = new Map(rows.map((r) => [`${r.level}:${r.pos}`, r.hash]));
+    return peaks.every((p) => {
+      const theirs = stored.get(`${p.level}:${p.pos}`);
+      const mine = held(p.level, p.pos);
+      // A peak below the copied levels is not held: the store must still have it.
+      return theirs !== undefined && (mine === undefined || Buffer.compare(mine, theirs) === 0);
+    });
   }
 
   async function copy(size: bigint): Promise<void> {
-    if (size < covered || !(await stillValid())) reset();
-    const started = generation;
-    if (covered === 0n) {
-      // Levels from the bottom that do not fit the budget stay in the database.
-      minLevel = 0;
-      while (minLevel < 62 && Number(size >> BigInt(minLevel)) * 64 > budget) minLevel += 1;
-    }
-    for (let level = minLevel; level < 64 && size >> BigInt(level) > 0n; level++) {
-      // Positions of the nodes completed between the covered size and `size`.
-      let from = covered >> BigInt(level);
-      const to = size >> BigInt(level);
-      while (from < to) {
-        const until = from + BigInt(PAGE) < to ? from + BigInt(PAGE) : to;
-        const rows =
-          level === 0
-            ? await q.query<{ pos: bigint; hash: Uint8Array }>(
-                "select idx as pos, leaf_hash as hash from entries where idx >= $1 and idx < $2 order by idx",
-                [from, until],
-              )
-            : await q.query<{ pos: bigint; hash: Uint8Array }>(
-                "select pos, hash from tree_nodes where level = $1 and pos >= $2 and pos < $3 order by pos",
-                [level, from, until],
-              );
-        if (generation !== started) return;
-        if (BigInt(rows.length) !== until - from) return; // the store is behind or changed: try again later
-        for (const row of rows) put(level, row.pos, row.hash);
-        from = until;
+    await store.transaction(async (tx) => {
+      // One snapshot for the check and every page: the copy is the tree of one state of the store.
+      await tx.exec("set transaction isolation level repeatable read");
+      const [cursor] = await tx.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1");
+      if (!cursor || cursor.log_size < size) return; // the store is behind the size asked for: later
+      if (size < covered || !(await stillValid(tx))) reset();
+      if (covered > 0n && Number(size >> BigInt(minLevel)) * 64 > budget) reset(); // outgrew the budget
+      const started = generation;
+      if (covered === 0n) {
+        // Levels from the bottom that do not fit the budget stay in the database.
+        minLevel = 0;
+        while (minLevel < 62 && Number(size >> BigInt(minLevel)) * 64 > budget) minLevel += 1;
       }
+      for (let level = minLevel; level < 64 && size >> BigInt(level) > 0n; level++) {
+        // Positions of the nodes completed between the covered size and `size`.
+        let from = covered >> BigInt(level);
+        const to = size >> BigInt(level);
+        while (from < to) {
+          const until = from + BigInt(PAGE) < to ? from + BigInt(PAGE) : to;
+          const rows =
+            level === 0
+              ? await tx.query<{ pos: bigint; hash: Uint8Array }>(
+                  "select idx as pos, leaf_hash as hash from entries where idx >= $1 and idx < $2 order by idx",
+                  [from, until],
+                )
+              : await tx.query<{ pos: bigint; hash: Uint8Array }>(
+                  "select pos, hash from tree_nodes where level = $1 and pos >= $2 and pos < $3 order by pos",
+                  [level, from, until],
+                );
+          if (generation !== started) return;
+          if (BigInt(rows.length) !== until - from) {
+            throw new Error(`the store lacks tree nodes at level ${level} (${from}–${until})`);
+          }
+          for (const row of rows) put(level, row.pos, row.hash);
+          from = until;
+        }
+      }
+      if (generation === started) covered = size;
+    });
+  }
+
+  function rootAt(size: bigint): Uint8Array | undefined {
+    if (size === 0n || size > covered) return undefined;
+    const known = roots.get(size);
+    if (known) return known;
+    let root: Uint8Array | undefined;
+    for (const { level, pos } of peaksOf(size).reverse()) {
+      const peak = held(level, pos);
+      if (!peak) return undefined;
+      root = root === undefined ? peak : createHash("sha256").update(NODE_PREFIX).update(peak).update(root).digest();
     }
-    if (generation === started) covered = size;
+    if (!root) return undefined;
+    // A few sizes at a time (the indexed one, those of pinned history pages).
+    if (roots.size > 1_024) roots.clear();
+    roots.set(size, root);
+    return root;
   }
 
   return {
@@ -150,6 +194,7 @@ export function createTreeCache(q: Queryable, budget = MEMORY_BUDGET): TreeCache
       return minLevel;
     },
     node: held,
+    rootAt,
     get edges() {
       // Bounded: a few dozen per size, and sizes change with every indexed batch.
       if (edges.size > 4_096) edges.clear();
@@ -164,16 +209,4 @@ export function createTreeCache(q: Queryable, budget = MEMORY_BUDGET): TreeCache
     },
     reset,
   };
-}
-
-async function nodesAt(q: Queryable, levels: number[], positions: bigint[]): Promise<Map<string, Uint8Array>> {
-  const rows = await q.query<{ level: number; pos: bigint; hash: Uint8Array }>(
-    `select 0::smallint as level, e.idx as pos, e.leaf_hash as hash
-       from entries e join unnest($1::smallint[], $2::bigint[]) as k(level, pos) on k.level = 0 and e.idx = k.pos
-     union all
-     select t.level, t.pos, t.hash
-       from tree_nodes t join unnest($1::smallint[], $2::bigint[]) as k(level, pos) on t.level = k.level and t.pos = k.pos`,
-    [levels, positions],
-  );
-  return new Map(rows.map((r) => [`${r.level}:${r.pos}`, r.hash]));
 }
