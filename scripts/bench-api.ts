@@ -680,8 +680,15 @@ async function syntheticStore(serverUrl: string, size: number) {
     if (!fresh && existing.some((r) => r.datname === name)) {
       const store = createPostgresStore({ databaseUrl: url.toString() });
       try {
-        const [cursor] = await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1");
-        if (cursor?.log_size === BigInt(size)) {
+        // Its tables are unlogged: PostgreSQL empties them when it restarts after a crash, while the
+        // (logged) cursor stays. So the rows themselves must be there, up to the cursor's block.
+        const [kept] = await store.query<{ log_size: bigint | null; entries: bigint; block: bigint | null }>(
+          `select (select log_size from sync_cursor where id = 1) as log_size,
+                  (select count(*) from entries) as entries,
+                  (select max(number) from blocks where log_size = $1) as block`,
+          [BigInt(size)],
+        );
+        if (kept?.log_size === BigInt(size) && kept.entries === BigInt(size) && kept.block !== null) {
           console.log(`synthetic store: ${size} entries, kept from an earlier run (${name})`);
           return { size, url: url.toString(), name, built: false, seconds: 0 };
         }

@@ -196,6 +196,38 @@ describeEachBackend("ledger routes: batched inclusion proofs from the stored tre
     await expect(Promise.all([failing.load(1n), failing.load(2n)])).rejects.toThrow("down");
   });
 
+  test("behavior: while two queries run, the rows asked for wait and then come in one query", async () => {
+    const sent: unknown[][] = [];
+    const gates: (() => void)[] = [];
+    const gated = {
+      query: async (sql: string, params?: readonly unknown[]) => {
+        sent.push([...(params ?? [])]);
+        await new Promise<void>((release) => gates.push(release));
+        return f.store.query(sql, params);
+      },
+      exec: (sql: string) => f.store.exec(sql),
+    };
+    const batcher = createEntryRowBatcher(gated as never);
+    const turn = () => new Promise((r) => setImmediate(r));
+    const first = batcher.load(1n);
+    await turn();
+    const second = batcher.load(2n);
+    await turn();
+    // Two queries run: these wait, over several turns, for one of them to end.
+    const waiting = [3n, 4n, 5n].map((i) => batcher.load(i));
+    await turn();
+    await turn();
+    expect(sent).toHaveLength(2);
+    gates.shift()?.();
+    expect((await first)?.idx).toBe(1n);
+    for (let i = 0; i < 10 && sent.length < 3; i++) await turn();
+    expect(sent).toHaveLength(3);
+    expect(sent[2]).toStrictEqual([[3n, 4n, 5n]]);
+    for (const release of gates.splice(0)) release();
+    expect((await second)?.idx).toBe(2n);
+    expect((await Promise.all(waiting)).map((r) => r?.idx)).toStrictEqual([3n, 4n, 5n]);
+  });
+
   test("error: an index outside the tree, and a tree the store does not hold", async () => {
     await expect(inclusionProofs(f.store, { indexes: [size], size })).rejects.toThrow(RangeError);
     await expect(inclusionProofs(f.store, { indexes: [0n], size: size + 5n })).rejects.toThrow(MissingTreeNodesError);
