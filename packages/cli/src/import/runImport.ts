@@ -445,14 +445,23 @@ async function sendBatches(c: {
     );
   };
 
+  const prepare = (batch: Batch | undefined) =>
+    batch && { batch, tx: batchTransaction(p.kind, batch, chain.deployment.addresses, receipts) };
   try {
-    while (queue.length > 0 && !failure) {
+    let next = prepare(queue.shift());
+    while (!failure && (next || inFlight.length > 0)) {
+      if (!next) {
+        // All sent: confirm the oldest. A batch that another import partly recorded first comes
+        // back to the queue with what is still missing, and is sent in turn.
+        await settle();
+        next = prepare(queue.shift());
+        continue;
+      }
       if (p.signal?.aborted) {
         summary.interrupted = true;
         break;
       }
-      const batch = queue.shift() as Batch;
-      const tx = batchTransaction(p.kind, batch, chain.deployment.addresses, receipts);
+      const { batch, tx } = next;
       let hash: Hex;
       try {
         hash = await sender.sendRaw(tx);
@@ -466,6 +475,7 @@ async function sendBatches(c: {
       }
       inFlight.push({ batch, hash });
       if (inFlight.length >= window) await settle();
+      next = prepare(queue.shift());
     }
     while (inFlight.length > 0) await settle();
   } finally {
