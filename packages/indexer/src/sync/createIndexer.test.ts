@@ -109,6 +109,41 @@ describeEachBackend("indexer", (backend) => {
     await twice.close();
   }, 120_000);
 
+  test("behavior: a long backfill builds the entries' indexes at the end, even after a stop part-way", async () => {
+    const indexed = await backend.freshStore();
+    await indexerOn(anvil.url, indexed, indexerConfig(deployment)).syncToHead();
+    const indexesOf = (store: typeof indexed) =>
+      store.query<{ indexname: string; indexdef: string }>(
+        "select indexname, indexdef from pg_indexes where tablename = 'entries' and schemaname = current_schema() order by indexname",
+      );
+    const expected = await indexesOf(indexed);
+    expect(expected.length).toBeGreaterThan(2);
+
+    const bulk = await backend.freshStore();
+    const first = indexerOn(
+      anvil.url,
+      bulk,
+      { ...indexerConfig(deployment), deferIndexesFrom: 1n },
+      { initialRange: 4n, maxRange: 8n },
+    );
+    const running = first.start();
+    const count = async (sql: string) => (await bulk.query<{ n: bigint }>(sql))[0]?.n ?? 0n;
+    while ((await count("select count(*) as n from entries")) === 0n) await new Promise((r) => setTimeout(r, 20));
+    await first.stop();
+    await running.catch(() => {});
+    // Stopped part-way: only the primary key is left, the others wait in deferred_indexes.
+    expect((await indexesOf(bulk)).map((i) => i.indexname)).toStrictEqual(["entries_pkey"]);
+    expect(await count("select count(*) as n from deferred_indexes")).toBe(BigInt(expected.length - 1));
+
+    // The next run (not a long backfill by its own measure) builds them when it catches up.
+    await indexerOn(anvil.url, bulk, indexerConfig(deployment)).syncToHead();
+    expect(await indexesOf(bulk)).toStrictEqual(expected);
+    expect(await count("select count(*) as n from deferred_indexes")).toBe(0n);
+    expect(await digestAll(bulk)).toBe(await digestAll(indexed));
+    await indexed.close();
+    await bulk.close();
+  }, 120_000);
+
   test("error: an RPC of another chain is refused with a clear message", async () => {
     const store = await backend.freshStore();
     const indexer = indexerOn(anvil.url, store, { ...indexerConfig(deployment), chainId: 1 });

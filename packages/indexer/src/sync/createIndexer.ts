@@ -17,6 +17,7 @@ import type { BlockHeader, ChainReader } from "../chain/createChainReader.ts";
 import { IndexerError, isRetryable, SelfCheckError, WrongChainError } from "../errors.ts";
 import type { Queryable, Store } from "../store/types.ts";
 import { refreshViews, resetViews } from "../views/refreshViews.ts";
+import { deferIndexes, restoreIndexes } from "./deferIndexes.ts";
 import { createMerkleFrontier, type MerkleFrontier, peakPositions, type TreeNode } from "./merkleFrontier.ts";
 import { type PreparedBatch, prepareBatch } from "./prepareBatch.ts";
 import { writeBatch } from "./writeBatch.ts";
@@ -36,6 +37,12 @@ export type IndexerConfig = {
   finality?: bigint;
   /** Milliseconds between polls of the head when caught up. */
   pollInterval?: number;
+  /**
+   * A backfill of at least this many entries, and of no fewer than the store holds already, builds
+   * the secondary indexes of `entries` once at the end rather than row by row (see deferIndexes);
+   * 50,000 unless set.
+   */
+  deferIndexesFrom?: bigint;
 };
 
 export type IndexerStatus = {
@@ -68,6 +75,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   const { store, chain, config, logger = silent, onBatch } = parameters;
   const finality = config.finality ?? 0n;
   const pollInterval = config.pollInterval ?? 1_000;
+  const deferIndexesFrom = config.deferIndexesFrom ?? 50_000n;
   const status: IndexerStatus = {
     state: "starting",
     indexedBlock: null,
@@ -175,12 +183,23 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     const cursor = await loadCursor();
     status.indexedBlock = cursor.blockNumber;
     status.logSize = cursor.logSize;
+    // The head and the block under the cursor, asked together: a round trip less per batch. The
+    // block's answer counts only if it is not past the head.
+    const asked = chain.header(cursor.blockNumber).then(
+      (header) => header,
+      (error: unknown) => ({ error }),
+    );
     const head = await chain.headNumber();
     status.headBlock = head;
     const target = head - finality;
     // The parent-hash check: the block under the cursor must still be the one we ingested (a reorg
     // to a shorter chain leaves no block there at all).
-    const under = cursor.blockNumber > head ? undefined : await chain.header(cursor.blockNumber);
+    let under: BlockHeader | undefined;
+    if (cursor.blockNumber <= head) {
+      const answer = await asked;
+      if ("error" in answer) throw answer.error;
+      under = answer;
+    }
     if (under?.hash !== cursor.blockHash) {
       ahead = undefined;
       await rollback(cursor, head);
@@ -188,7 +207,16 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     }
     if (cursor.blockNumber >= target) {
       ahead = undefined;
+      if (indexesDeferred) {
+        const restored = await restoreIndexes(store);
+        indexesDeferred = false;
+        if (restored.length > 0) logger.info("indexes built", { indexes: restored.join(", ") });
+      }
       return "caught-up";
+    }
+    if (!backfillChecked) {
+      backfillChecked = true;
+      await deferIndexesForBackfill(cursor, target);
     }
 
     const prepared =
@@ -218,6 +246,29 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     status.logSize = end.logSize;
     onBatch?.({ fromBlock: batch.fromBlock, toBlock: end.blockNumber, entries: batch.entries, logSize: end.logSize });
     return "ingested";
+  }
+
+  /**
+   * Whether some indexes may be set aside: at first because an earlier run may have stopped in the
+   * middle of a backfill, then from when this run sets them aside until it builds them again.
+   */
+  let indexesDeferred = true;
+  /** Whether this run has measured its backfill (once, at its first step behind the chain). */
+  let backfillChecked = false;
+
+  /** Sets the secondary indexes of `entries` aside if the way to `target` is long enough to pay. */
+  async function deferIndexesForBackfill(cursor: Cursor, target: bigint): Promise<void> {
+    const { size } = await chain.logState((await chain.header(target)).hash);
+    const behind = size - cursor.logSize;
+    if (behind < deferIndexesFrom || behind < cursor.logSize) return;
+    const deferred = await deferIndexes(store);
+    indexesDeferred = true;
+    if (deferred.length > 0) {
+      logger.info("backfill: indexes set aside until caught up", {
+        entries: String(behind),
+        indexes: deferred.join(", "),
+      });
+    }
   }
 
   /** The batch prepared ahead, if it continues `cursor` and its last block is still the chain's. */
