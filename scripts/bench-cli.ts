@@ -12,12 +12,18 @@
  *
  *  2. `shanji verify ledger --from-chain` over a chain of BENCH_VERIFY_ENTRIES (default 1,000,000)
  *     entries: the seconds to recompute every leaf hash and the root once the logs are fetched
- *     (target <= 10 s), with the fetch time reported separately. Filling such a chain takes many
+ *     (target <= 10 s), with the fetch time reported separately; each run also records the
+ *     recompute's CPU seconds (all threads) and the 1-minute load average, since on a shared machine
+ *     the wall-clock figure depends on what else runs. Filling such a chain takes many
  *     minutes; BENCH_CACHE_CHAIN=1 keeps it in .shanji/bench/ (git-ignored) as anvil's state dump,
  *     reused while the contracts and the fill are unchanged. Not by default: the dump of a million
  *     entries is about 7 GB, and anvil needs more memory than this 23 GB machine has to load it.
  *
- *   BENCH_PARTS=import,verify   which parts to run (default both)
+ *   BENCH_PARTS=import,verify   which parts to run (default both); `recompute` runs only the
+ *                               recompute, in this process, on BENCH_VERIFY_ENTRIES leaves made
+ *                               in-process (packages/cli/src/_test/syntheticLedger.ts): seconds to
+ *                               iterate on it without a chain; printed, not written to the results
+ *   BENCH_IMPORT_ANVIL_ARGS=…   extra anvil flags for the import's three chains (e.g. --prune-history)
  *   BENCH_CACHE_CHAIN=1         keep (and reuse) the verify chain in .shanji/bench/
  *   BENCH_VERIFY_RUNS=3         verify runs on the loaded chain; the median counts
  */
@@ -41,9 +47,11 @@ import {
   stringToHex,
   toHex,
 } from "viem";
+import { syntheticLedger } from "../packages/cli/src/_test/syntheticLedger.ts";
 import { commitment } from "../packages/cli/src/import/runImport.ts";
 import { externalRefOf } from "../packages/cli/src/import/validateRows.ts";
 import { saveKey } from "../packages/cli/src/keys/keystore.ts";
+import { recomputeLedger } from "../packages/cli/src/verify/recomputeLedger.ts";
 import { anvilAccount, deployOnAnvil } from "../packages/indexer/src/_test/chainFixture.ts";
 import type { Deployment } from "../packages/indexer/src/runIndexer.ts";
 import { startAnvil } from "./lib/anvil.ts";
@@ -92,9 +100,17 @@ type VerifyFigures = {
   entries: number;
   blocks: number;
   recomputeSeconds: number;
+  recomputeCpuSeconds: number;
   fetchSeconds: number;
   totalSeconds: number;
-  runs: { recomputeSeconds: number; fetchSeconds: number; totalSeconds: number }[];
+  /** Per run; recomputeCpuSeconds counts all threads, loadAverage is the 1-minute figure as the run ended. */
+  runs: {
+    recomputeSeconds: number;
+    recomputeCpuSeconds: number;
+    fetchSeconds: number;
+    totalSeconds: number;
+    loadAverage: number;
+  }[];
   threads: number;
   target: number;
   met: boolean;
@@ -111,6 +127,8 @@ async function main(): Promise<void> {
     for (const child of children) child.kill("SIGTERM");
     process.exit(130);
   });
+  if (parts.includes("recompute")) await benchRecompute(entries, verifyRuns);
+  if (!parts.includes("import") && !parts.includes("verify")) return;
   const fresh: Record<string, unknown> = {};
   if (parts.includes("import")) fresh.import = await benchImport(rows);
   if (parts.includes("verify")) fresh.verify = await benchVerify(entries, verifyRuns);
@@ -343,7 +361,9 @@ async function sendPipelined(url: string, account: ReturnType<typeof anvilAccoun
 }
 
 async function withChain<T>(use: (url: string) => Promise<T>): Promise<T> {
-  const anvil = await startAnvil({ silent: true });
+  // Extra anvil flags for the import's chains, e.g. "--prune-history" (no state kept per block).
+  const args = (process.env.BENCH_IMPORT_ANVIL_ARGS ?? "").split(" ").filter(Boolean);
+  const anvil = await startAnvil({ silent: true, args });
   try {
     return await use(anvil.url);
   } finally {
@@ -422,19 +442,23 @@ async function benchVerify(wanted: number, runs: number): Promise<VerifyFigures>
       const report = JSON.parse(result.stdout) as {
         fetchSeconds: number;
         recomputeSeconds: number;
+        recomputeCpuSeconds: number;
         threads: number;
         size: string;
       };
       if (Number(report.size) !== chain.entries)
         throw new Error(`verify saw ${report.size} entries, the chain has ${chain.entries}`);
       threads = report.threads;
+      const load = round(loadavg()[0] ?? 0, 2);
       figures.push({
         recomputeSeconds: round(report.recomputeSeconds, 2),
+        recomputeCpuSeconds: round(report.recomputeCpuSeconds, 2),
         fetchSeconds: round(report.fetchSeconds, 2),
         totalSeconds: round(totalSeconds, 2),
+        loadAverage: load,
       });
       console.log(
-        `verify ${run}/${runs}: recompute ${report.recomputeSeconds.toFixed(2)} s, fetch ${report.fetchSeconds.toFixed(1)} s, whole command ${totalSeconds.toFixed(1)} s (${threads} hashing threads)`,
+        `verify ${run}/${runs}: recompute ${report.recomputeSeconds.toFixed(2)} s (${report.recomputeCpuSeconds.toFixed(2)} CPU s), fetch ${report.fetchSeconds.toFixed(1)} s, whole command ${totalSeconds.toFixed(1)} s (${threads} hashing threads besides the main one; load ${load})`,
       );
     }
     await rm(dir, { recursive: true, force: true });
@@ -447,7 +471,10 @@ async function benchVerify(wanted: number, runs: number): Promise<VerifyFigures>
     return {
       entries: chain.entries,
       blocks: chain.blocks,
-      ...median,
+      recomputeSeconds: median.recomputeSeconds,
+      recomputeCpuSeconds: median.recomputeCpuSeconds,
+      fetchSeconds: median.fetchSeconds,
+      totalSeconds: median.totalSeconds,
       runs: figures,
       threads,
       target: VERIFY_TARGET_SECONDS,
@@ -462,6 +489,20 @@ async function benchVerify(wanted: number, runs: number): Promise<VerifyFigures>
     };
   } finally {
     await chain.stop();
+  }
+}
+
+/** The recompute alone on leaves made in-process: for iterating on it, not the official figure. */
+async function benchRecompute(entries: number, runs: number): Promise<void> {
+  const made = performance.now();
+  const leaves = syntheticLedger(entries);
+  console.log(`recompute: ${entries} synthetic leaves made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
+  for (let run = 1; run <= runs; run++) {
+    const r = await recomputeLedger(leaves);
+    if (r.problem) throw new Error(`the synthetic ledger does not check: ${r.problem.reason}`);
+    console.log(
+      `recompute ${run}/${runs}: ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(2)} CPU s, ${r.threads} hashing threads besides the main one; load ${round(loadavg()[0] ?? 0, 2)})`,
+    );
   }
 }
 

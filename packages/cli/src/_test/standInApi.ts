@@ -1,9 +1,8 @@
 // A stand-in for the Shanji API, ON PURPOSE: it is not @shanji/api. It serves answers in the shapes
 // of the API contract (.shanji/plan/api-contract.md), built from the real chain's logs with
 // @shanji/core's proofs, and can be told to lie — serve a tampered entry, drop an entry, serve an
-// inconsistent checkpoint — so that the tests show `shanji verify` catching each lie. It also
-// accepts signed evidence uploads and serves CSV exports, minimally, until the tests can run
-// against the real API (packages/api did not export an app when these tests were written).
+// inconsistent checkpoint — so that the tests show `shanji verify` catching each lie. Tests that
+// need an honest API use the real one (_test/startApi.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -13,11 +12,9 @@ import {
   leafHash,
   merkleRoot,
   merkleRootFromLeafHashes,
-  registryAbi,
   transparencyLogAbi,
 } from "@shanji/core";
-import { type Address, type Hex, hexToBytes, type PublicClient, recoverTypedDataAddress } from "viem";
-import { evidenceUploadTypes } from "../import/uploadEvidence.ts";
+import { type Address, type Hex, hexToBytes, type PublicClient } from "viem";
 
 export type Faults = {
   /** Serve this entry with one payload byte changed (leafHash made to match the forged leaf). */
@@ -31,8 +28,6 @@ export type Faults = {
 export type StandInApi = {
   url: string;
   faults: Faults;
-  /** Uploaded evidence, by SHA-256. */
-  evidence: Map<Hex, { bytes: Buffer; contentType: string; orgId: string; restricted: boolean }>;
   /** Re-reads the chain (after new transactions). */
   refresh: () => Promise<void>;
   close: () => Promise<void>;
@@ -48,15 +43,8 @@ type Snapshot = {
   headBlock: bigint;
 };
 
-export async function startStandInApi(p: {
-  client: PublicClient;
-  chainId: number;
-  log: Address;
-  registry: Address;
-}): Promise<StandInApi> {
+export async function startStandInApi(p: { client: PublicClient; chainId: number; log: Address }): Promise<StandInApi> {
   const faults: Faults = {};
-  const evidence: StandInApi["evidence"] = new Map();
-  const nonces = new Set<string>();
   let snap: Snapshot = { leaves: [], hashes: [], decoded: [], blocks: [], sizeAtBlockEnd: new Map(), headBlock: 0n };
   const roots = new Map<number, Hex>();
   const rootOf = (size: number): Hex => {
@@ -249,57 +237,6 @@ export async function startStandInApi(p: {
         ];
       },
     ],
-    [
-      /^\/v1\/evidence$/,
-      async (_m, url, req, body) => {
-        const orgId = url.searchParams.get("org") ?? "";
-        const restricted = url.searchParams.get("restricted") === "true";
-        const contentType = String(req.headers["content-type"] ?? "");
-        const timestamp = BigInt(String(req.headers["x-shanji-timestamp"] ?? "0"));
-        const nonce = String(req.headers["x-shanji-nonce"] ?? "") as Hex;
-        const sha256 = `0x${(await import("node:crypto")).createHash("sha256").update(body).digest("hex")}` as Hex;
-        if (Math.abs(Number(timestamp) - Date.now() / 1000) > 300) return [401, { title: "timestamp out of window" }];
-        if (nonces.has(nonce)) return [401, { title: "nonce reused" }];
-        const signer = await recoverTypedDataAddress({
-          domain: { name: "Shanji API", version: "1", chainId: p.chainId },
-          types: evidenceUploadTypes,
-          primaryType: "EvidenceUpload",
-          message: { orgId: BigInt(orgId), sha256, contentType, restricted, timestamp, nonce },
-          signature: String(req.headers["x-shanji-signature"]) as Hex,
-        });
-        const key = await p.client.readContract({
-          address: p.registry,
-          abi: registryAbi,
-          functionName: "keyInfo",
-          args: [signer],
-        });
-        if (key.role !== 2 || String(key.orgId) !== orgId)
-          return [403, { title: "not an operator of this organisation", detail: signer }];
-        nonces.add(nonce);
-        const existed = evidence.has(sha256);
-        evidence.set(sha256, { bytes: body, contentType, orgId, restricted });
-        return [existed ? 200 : 201, { sha256, size: body.length, contentType, restricted }];
-      },
-    ],
-    [
-      /^\/v1\/exports\/(donations|disbursements|credits)\.csv$/,
-      async (m, url) => {
-        const rows = ["index,campaign,external_ref,amount,currency"];
-        for (const e of snap.decoded) {
-          if (
-            m[1] === "donations" &&
-            e.record.type === "donationRecorded" &&
-            (!url.searchParams.get("org") || String(e.actorOrg) === url.searchParams.get("org"))
-          ) {
-            const r = e.record;
-            rows.push(
-              `${e.index},${r.campaignId},${r.externalRef},${r.amount / 100n}.${String(r.amount % 100n).padStart(2, "0")},${r.currency}`,
-            );
-          }
-        }
-        return [200, `\uFEFF${rows.join("\n")}\n`, "text/csv; charset=utf-8"];
-      },
-    ],
   ];
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -333,7 +270,6 @@ export async function startStandInApi(p: {
   return {
     url: `http://127.0.0.1:${port}`,
     faults,
-    evidence,
     refresh,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

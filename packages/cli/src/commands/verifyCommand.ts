@@ -57,7 +57,7 @@ Example:
             list.fail(`entry ${index}`, `the ledger has only ${result.entries} entries`);
           let entry: unknown;
           if (list.ok) {
-            const at = result.leaves.offsets[Number(index)] as number;
+            const at = (result.leaves.offsets[Number(index)] as number) + 1;
             entry = decodeLeaf(result.leaves.data.subarray(at, result.leaves.offsets[Number(index) + 1] as number));
             list.pass(
               `entry ${index}`,
@@ -130,7 +130,10 @@ Example:
 
   common(verify.command("ledger").description("rebuild every leaf and recompute the root; report the first bad index"))
     .option("--decode", "with --from-chain: also decode every entry's payload strictly")
-    .option("--threads <n>", "with --from-chain: hashing threads (default: the cores, up to 4)")
+    .option(
+      "--threads <n>",
+      "with --from-chain: hashing threads besides the main one, which hashes too (default: the cores, up to 4)",
+    )
     .addHelpText("after", "\nExample:\n  $ shanji verify ledger --from-chain --rpc http://127.0.0.1:8545 --json")
     .action(
       defineAction(async (ctx) => {
@@ -144,6 +147,7 @@ Example:
             computedRoot: result.computedRoot,
             fetchSeconds: round(result.fetchSeconds),
             recomputeSeconds: round(result.recomputeSeconds),
+            recomputeCpuSeconds: round(result.recomputeCpuSeconds),
             threads: result.threads,
           });
         }

@@ -17,7 +17,11 @@ import type { Progress } from "../common/output.ts";
 export type LedgerLeaves = {
   /** Leaves fetched (contiguous from 0). */
   count: number;
-  /** All leaf bytes end to end; leaf i is data[offsets[i], offsets[i+1]). */
+  /**
+   * All leaves end to end, each behind a 0x00 byte: the leaf-hash prefix, so that leaf i's hash
+   * SHA-256(0x00 ‖ leaf) is one hash of data[offsets[i], offsets[i+1]). Leaf i itself is
+   * data[offsets[i] + 1, offsets[i+1]). In shared memory (the recompute's threads read it).
+   */
   data: Uint8Array;
   offsets: Float64Array;
   /** The block each leaf was appended in (as numbers: fine up to 2^53). */
@@ -45,9 +49,10 @@ type RawLog = { topics: Hex[]; data: string; blockNumber: Hex; removed?: boolean
 export async function fetchLedgerLogs(c: ChainConnection, toBlock: bigint, progress?: Progress): Promise<LedgerLeaves> {
   const started = performance.now();
   const topic = ENTRY_APPENDED;
+  // Leaf bytes and offsets in shared memory: the recompute's threads read them where they are.
   let capacity = 1 << 24;
-  let data = new Uint8Array(capacity);
-  let offsets = new Float64Array(1 << 16);
+  let data = new Uint8Array(new SharedArrayBuffer(capacity));
+  let offsets = new Float64Array(new SharedArrayBuffer(8 << 16));
   let blocks = new Float64Array(1 << 16);
   let count = 0;
   let used = 0;
@@ -88,28 +93,29 @@ export async function fetchLedgerLogs(c: ChainConnection, toBlock: bigint, progr
         sequenceProblem = { index: count, reason: `entry ${count}: its log's data is not an ABI-encoded leaf` };
         break;
       }
-      if (used + bytes > capacity) {
-        while (used + bytes > capacity) capacity *= 2;
-        const grown = new Uint8Array(capacity);
+      if (used + 1 + bytes > capacity) {
+        while (used + 1 + bytes > capacity) capacity *= 2;
+        const grown = new Uint8Array(new SharedArrayBuffer(capacity));
         grown.set(data.subarray(0, used));
         data = grown;
       }
       if (count + 2 > offsets.length) {
-        const o = new Float64Array(offsets.length * 2);
+        const o = new Float64Array(new SharedArrayBuffer(16 * offsets.length));
         o.set(offsets);
         offsets = o;
         const b = new Float64Array(blocks.length * 2);
         b.set(blocks);
         blocks = b;
       }
+      data[used] = 0;
       Buffer.from(data.buffer, data.byteOffset, data.byteLength).write(
         log.data.slice(2 + 128, 2 + 128 + 2 * bytes),
-        used,
+        used + 1,
         "hex",
       );
       offsets[count] = used;
       blocks[count] = Number(BigInt(log.blockNumber));
-      used += bytes;
+      used += 1 + bytes;
       count += 1;
       offsets[count] = used;
     }

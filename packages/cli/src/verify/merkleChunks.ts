@@ -7,10 +7,36 @@
  */
 import { hash } from "node:crypto";
 
-export const CHUNK = 1 << 16;
+/** Leaves per chunk: small enough that threads of uneven speed (a busy machine) finish together. */
+export const CHUNK = 1 << 14;
+
+/** Leaves and results in shared memory, and the counter the threads take chunks from. */
+export type SharedLeaves = {
+  count: number;
+  data: Uint8Array;
+  offsets: Float64Array;
+  /** Leaf hashes, packed: leaf i at 32·i. */
+  hashes: Uint8Array;
+  /** Chunk roots, packed: chunk c at 32·c. */
+  roots: Uint8Array;
+  /** The next chunk to take (Atomics). */
+  next: Int32Array;
+};
+
+/** Takes chunks off the shared counter until none is left: hashes their leaves and stores each chunk's root. */
+export function hashChunks(s: SharedLeaves): void {
+  for (;;) {
+    const start = Atomics.add(s.next, 0, 1) * CHUNK;
+    if (start >= s.count) return;
+    const end = Math.min(s.count, start + CHUNK);
+    hashRange(s.data, s.offsets, s.hashes, start, end);
+    s.roots.set(chunkRoot(s.hashes, start, end), 32 * (start / CHUNK));
+  }
+}
 
 /** Reduces `count` packed hashes in `buffer` in place (neighbours paired level by level, an odd last node carried up). */
 export function reduceInPlace(buffer: Uint8Array, count: number): void {
+  const out = asBuffer(buffer);
   const node = new Uint8Array(65);
   node[0] = 1;
   let width = count;
@@ -18,7 +44,7 @@ export function reduceInPlace(buffer: Uint8Array, count: number): void {
     const pairs = width >>> 1;
     for (let i = 0; i < pairs; i++) {
       node.set(buffer.subarray(64 * i, 64 * i + 64), 1);
-      buffer.set(hash("sha256", node, "buffer"), 32 * i);
+      out.write(hash("sha256", node, "binary"), 32 * i, 32, "latin1");
     }
     if (width & 1) buffer.copyWithin(32 * pairs, 32 * (width - 1), 32 * width);
     width = pairs + (width & 1);
@@ -69,7 +95,10 @@ export function prefixRoots(hashes: Uint8Array, sizes: readonly number[]): Uint8
   return roots;
 }
 
-/** Leaf hashes SHA-256(0x00 ‖ leaf) of leaves [start, end) into `hashes` (32 bytes each, at 32·i). */
+/**
+ * Leaf hashes SHA-256(0x00 ‖ leaf) of leaves [start, end) into `hashes` (32 bytes each, at 32·i);
+ * `data` as LedgerLeaves lays it out, so that data[offsets[i], offsets[i+1]) is 0x00 ‖ leaf i.
+ */
 export function hashRange(
   data: Uint8Array,
   offsets: Float64Array,
@@ -77,14 +106,20 @@ export function hashRange(
   start: number,
   end: number,
 ): void {
-  // One buffer per leaf with the 0x00 prefix in front: a single native hash call each.
-  let scratch = new Uint8Array(1024);
+  // Each leaf sits behind its 0x00 prefix (see LedgerLeaves): one one-shot native call per leaf,
+  // over a view, with nothing copied.
+  const out = asBuffer(hashes);
   for (let i = start; i < end; i++) {
     const from = offsets[i] as number;
-    const length = (offsets[i + 1] as number) - from;
-    if (length + 1 > scratch.length) scratch = new Uint8Array(2 * (length + 1));
-    scratch[0] = 0;
-    scratch.set(data.subarray(from, from + length), 1);
-    hashes.set(hash("sha256", scratch.subarray(0, length + 1), "buffer"), i * 32);
+    const to = offsets[i + 1] as number;
+    out.write(hash("sha256", data.subarray(from, to), "binary"), 32 * i, 32, "latin1");
   }
+}
+
+/**
+ * A Buffer over the same memory. Digests are taken as "binary" (latin1) strings and written
+ * into it: about twice as fast as a Buffer per digest, whose memory the collector must track.
+ */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

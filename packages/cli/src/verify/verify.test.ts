@@ -58,7 +58,6 @@ beforeAll(async () => {
     client: ledger.deployed.publicClient,
     chainId: ledger.deployed.chain.id,
     log: ledger.deployed.addresses.log,
-    registry: ledger.deployed.addresses.registry,
   });
 });
 afterAll(async () => {

@@ -35,6 +35,7 @@ export type VerifyLedgerFromChainReturnType = {
   problem: string | null;
   fetchSeconds: number;
   recomputeSeconds: number;
+  recomputeCpuSeconds: number;
   threads: number;
   leaves: LedgerLeaves;
   recomputed: RecomputeReturnType;
@@ -69,6 +70,7 @@ export async function verifyLedgerFromChain(
     problem: null,
     fetchSeconds: leaves.seconds,
     recomputeSeconds: recomputed.seconds,
+    recomputeCpuSeconds: recomputed.cpuSeconds,
     threads: recomputed.threads,
     leaves,
     recomputed,
@@ -142,13 +144,13 @@ async function locate(
   // Within the block: an entry that is the last of one of its streams there must match that stream's head.
   const data = Buffer.from(leaves.data.buffer, leaves.data.byteOffset, leaves.data.byteLength);
   for (let i = first; i < bad.size; i++) {
-    const at = leaves.offsets[i] as number;
+    const at = (leaves.offsets[i] as number) + 1;
     const n = data[at + 46] as number;
     for (let s = 0; s < n; s++) {
       const stream = `0x${data.toString("hex", at + 47 + 40 * s, at + 79 + 40 * s)}` as Hex;
       let lastInBlock = true;
       for (let j = i + 1; j < bad.size && lastInBlock; j++) {
-        const o = leaves.offsets[j] as number;
+        const o = (leaves.offsets[j] as number) + 1;
         for (let t = 0; t < (data[o + 46] as number); t++) {
           if (data.toString("hex", o + 47 + 40 * t, o + 79 + 40 * t) === stream.slice(2)) lastInBlock = false;
         }
