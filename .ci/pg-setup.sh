@@ -13,7 +13,21 @@
 _shanji_pg_setup() (
   set -euo pipefail
   say() { printf '[pg-setup] %s\n' "$*" >&2; }
-  as_postgres() { (cd / && runuser -u postgres -- "$@"); }
+  # runuser lives in /usr/sbin, which a non-login root shell may not have on its PATH.
+  as_postgres() {
+    local runuser
+    runuser="$(command -v runuser || true)"
+    for candidate in /usr/sbin/runuser /sbin/runuser; do
+      if [ -z "$runuser" ] && [ -x "$candidate" ]; then runuser="$candidate"; fi
+    done
+    if [ -n "$runuser" ]; then
+      (cd / && "$runuser" -u postgres -- "$@")
+    else
+      (cd / && su postgres -s /bin/sh -c '"$0" "$@"' -- "$@")
+    fi
+  }
+  # `set -e` does not hold in a function called from an `if` (as below): each step that matters
+  # says so itself.
 
   if [ "$(id -u)" -ne 0 ]; then
     say "must run as root (it installs and starts PostgreSQL)"
@@ -55,7 +69,7 @@ _shanji_pg_setup() (
   fi
 
   say "ensuring role and database shanji"
-  as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres >&2 <<'SQL'
+  as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres >&2 <<'SQL' || { say "could not create the role and database shanji"; exit 1; }
 do $$
 begin
   if not exists (select from pg_roles where rolname = 'shanji') then
@@ -73,7 +87,8 @@ SQL
 
   url="postgres://shanji:shanji@127.0.0.1:$port/shanji"
   # Prove the URL works the way the tests will use it: over TCP, with the password.
-  PGPASSWORD=shanji psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U shanji -d shanji -c 'select 1' >/dev/null
+  PGPASSWORD=shanji psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U shanji -d shanji -c 'select 1' >/dev/null ||
+    { say "the role shanji cannot connect to $url"; exit 1; }
   say "PostgreSQL $version is ready at $url"
   printf '%s\n' "$url"
 )
