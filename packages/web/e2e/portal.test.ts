@@ -172,6 +172,17 @@ if (stack === null) {
     test("behavior: the regulator dashboard lists alerts, organisations by status and exports", async () => {
       const p = await visit("/regulator", device);
       await p.page.getByTestId("alert-count").waitFor();
+      // Each alert is worded in Chinese from its fields, with its date, not the API's English detail.
+      const alerts = (await (await fetch(`${baseUrl}/v1/alerts?limit=500`)).json()) as {
+        items: { detail: string }[];
+      };
+      const details = await p.page.getByTestId("alert-detail").allTextContents();
+      expect(details.length).toBe(alerts.items.length);
+      expect(details.length).toBeGreaterThan(0);
+      for (const [i, text] of details.entries()) {
+        expect(text).toMatch(/^\d{4}\/\d{2}\/\d{2} · .*[\u4e00-\u9fff]/);
+        expect(text).not.toContain(alerts.items[i]?.detail);
+      }
       await p.page.getByTestId("orgs-active").waitFor();
       const href = await p.page.locator('[data-testid="exports"] a').first().getAttribute("href");
       expect(href).toBe("/v1/exports/donations.csv");

@@ -301,6 +301,19 @@ const zh = {
   "alert.managementCostRatio": "管理费用超标",
   "alert.programWithoutEvidence": "项目支出缺少凭证",
   "alert.largeDonation": "大额捐赠",
+  "alert.detail.selfCheckFailed":
+    "区块 {from}–{to} 的自检失败：由索引数据重算的根与链上 root() 不一致，该范围未被采用。",
+  "alert.detail.disclosureOverdue.overdue": "{obligation}应于 {due} 前公开，至今未公开。",
+  "alert.detail.disclosureOverdue.late": "{obligation}应于 {due} 前公开，{disclosed} 才公开。",
+  "alert.obligation.progress": "项目进展",
+  "alert.obligation.final": "结项报告",
+  "alert.detail.managementCostRatio":
+    "{year} 年管理费用 {administration}，占全部支出 {total} 的 {ratio}，超过上限 {limit}。",
+  "alert.detail.programWithoutEvidence.none": "项目支出 {amount}：凭证文件均未上传。",
+  "alert.detail.programWithoutEvidence.partial": "项目支出 {amount}：部分凭证文件缺失。",
+  "alert.detail.largeDonation.receipt": "个人捐赠 {amount}，达到大额标准 {threshold}。",
+  "alert.detail.largeDonation.organisation": "机构捐赠 {amount}，达到大额标准 {threshold}。",
+  "alert.reversed": "（已冲正）",
   "regulator.title": "监管看板",
   "regulator.intro": "预警、机构状态与数据导出。每条预警都指向账本上可验证的记录。",
   "regulator.alerts": "预警",
@@ -633,6 +646,22 @@ const en: Record<MessageKey, string> = {
   "alert.managementCostRatio": "Management costs above policy",
   "alert.programWithoutEvidence": "Programme spending without evidence",
   "alert.largeDonation": "Large donation",
+  "alert.detail.selfCheckFailed":
+    "Self-check of blocks {from}–{to} failed: the root rebuilt from the indexed data differs from the chain's root(); the range was not taken.",
+  "alert.detail.disclosureOverdue.overdue": "{obligation} was due by {due} and is still not disclosed.",
+  "alert.detail.disclosureOverdue.late": "{obligation} was due by {due} and was disclosed on {disclosed}.",
+  "alert.obligation.progress": "A progress disclosure",
+  "alert.obligation.final": "The final report",
+  "alert.detail.managementCostRatio":
+    "Administration in {year}: {administration}, {ratio} of all spending ({total}), above the limit of {limit}.",
+  "alert.detail.programWithoutEvidence.none": "Programme spending of {amount}: none of its evidence files is stored.",
+  "alert.detail.programWithoutEvidence.partial":
+    "Programme spending of {amount}: some of its evidence files are missing.",
+  "alert.detail.largeDonation.receipt":
+    "A donation of {amount} from a person, at or above the threshold of {threshold}.",
+  "alert.detail.largeDonation.organisation":
+    "A donation of {amount} from an organisation, at or above the threshold of {threshold}.",
+  "alert.reversed": " (reversed)",
   "regulator.title": "Regulator dashboard",
   "regulator.intro": "Alerts, organisations by status, and exports. Every alert points at a verifiable record.",
   "regulator.alerts": "Alerts",

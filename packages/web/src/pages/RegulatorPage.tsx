@@ -12,17 +12,40 @@ import { Empty, ErrorState, Loading } from "../components/States.tsx";
 import { useI18n } from "../i18n/i18n.tsx";
 import { orgKindLabel } from "../i18n/labels.ts";
 
-/** An alert as the API gives it; fields beyond these are shown as they come. */
+/**
+ * An alert as GET /v1/alerts gives it: the common fields, and those of each kind that the portal
+ * words in the reader's language. A kind it does not know is shown with the API's own `detail`.
+ */
 export type Alert = {
   kind: string;
-  severity?: string;
   orgId?: string | null;
   orgName?: string | null;
   campaignId?: string | null;
-  index?: string | null;
+  /** ISO 8601: when the condition arose. */
+  at?: string;
+  /** Entry indexes that justify the alert. */
+  entries?: string[];
+  /** The API's own wording, in English. */
   detail?: string;
-  message?: string;
-  time?: string;
+  // selfCheckFailed
+  fromBlock?: string;
+  toBlock?: string;
+  // disclosureOverdue
+  obligation?: "progress" | "final";
+  status?: string;
+  dueAt?: string;
+  disclosedAt?: string | null;
+  // managementCostRatio, programWithoutEvidence, largeDonation
+  year?: number;
+  currency?: string;
+  administration?: string;
+  total?: string;
+  ratio?: string | null;
+  limit?: string;
+  amount?: string;
+  threshold?: string;
+  donorKind?: "receipt" | "organisation";
+  reversedBy?: unknown;
 };
 
 export default function RegulatorPage() {
@@ -39,7 +62,8 @@ export default function RegulatorPage() {
 }
 
 function Alerts() {
-  const { t, date } = useI18n();
+  const i18n = useI18n();
+  const { t, date } = i18n;
   const alerts = useApi<{ items: Alert[] }>(apiPath("/v1/alerts", { limit: 500 }));
   const kindId = useId();
   const orgId = useId();
@@ -93,7 +117,7 @@ function Alerts() {
               <li key={i}>
                 <div className="row-main">
                   <span>
-                    <span className={`tag ${a.severity === "high" || a.severity === "error" ? "tag-bad" : "tag-warn"}`}>
+                    <span className={`tag ${a.kind === "selfCheckFailed" ? "tag-bad" : "tag-warn"}`}>
                       {alertKindLabel(a.kind, t)}
                     </span>{" "}
                     {a.orgId ? (
@@ -106,11 +130,11 @@ function Alerts() {
                       </>
                     ) : null}
                   </span>
-                  {a.index ? <Link to={`/verify?index=${a.index}`}>{t("entry.verify")}</Link> : null}
+                  {a.entries?.[0] ? <Link to={`/verify?index=${a.entries[0]}`}>{t("entry.verify")}</Link> : null}
                 </div>
-                <span className="meta">
-                  {a.time ? `${date(a.time)} · ` : ""}
-                  {a.detail ?? a.message ?? ""}
+                <span className="meta" data-testid="alert-detail">
+                  {a.at ? `${date(a.at)} · ` : ""}
+                  {alertDetail(a, i18n)}
                 </span>
               </li>
             ))}
@@ -119,6 +143,58 @@ function Alerts() {
       ) : null}
     </section>
   );
+}
+
+/** The alert in the reader's language, from its fields; the API's English `detail` for a kind not known here. */
+export function alertDetail(a: Alert, { t, money, date }: ReturnType<typeof useI18n>): string {
+  const amount = (value: string | undefined) => (value !== undefined && a.currency ? money(value, a.currency) : "—");
+  const day = (value: string | null | undefined) => (value ? date(value) : "—");
+  switch (a.kind) {
+    case "selfCheckFailed":
+      return t("alert.detail.selfCheckFailed", { from: a.fromBlock ?? "?", to: a.toBlock ?? "?" });
+    case "disclosureOverdue":
+      return t(a.status === "late" ? "alert.detail.disclosureOverdue.late" : "alert.detail.disclosureOverdue.overdue", {
+        obligation: t(a.obligation === "final" ? "alert.obligation.final" : "alert.obligation.progress"),
+        due: day(a.dueAt),
+        disclosed: day(a.disclosedAt),
+      });
+    case "managementCostRatio":
+      return t("alert.detail.managementCostRatio", {
+        year: a.year ?? "?",
+        administration: amount(a.administration),
+        total: amount(a.total),
+        ratio: a.ratio ? percent(a.ratio) : "—",
+        limit: a.limit ? percent(a.limit) : "—",
+      });
+    case "programWithoutEvidence":
+      return t(
+        a.status === "partial"
+          ? "alert.detail.programWithoutEvidence.partial"
+          : "alert.detail.programWithoutEvidence.none",
+        { amount: amount(a.amount) },
+      );
+    case "largeDonation":
+      return (
+        t(
+          a.donorKind === "organisation"
+            ? "alert.detail.largeDonation.organisation"
+            : "alert.detail.largeDonation.receipt",
+          { amount: amount(a.amount), threshold: amount(a.threshold) },
+        ) + (a.reversedBy ? t("alert.reversed") : "")
+      );
+    default:
+      return a.detail ?? "";
+  }
+}
+
+/** A decimal fraction as a percentage, on its digits (no floating point): "0.1234" → "12.34%", "0.1" → "10%". */
+export function percent(fraction: string): string {
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(fraction);
+  if (!match) return fraction;
+  const digits = `${match[2] ?? ""}00`;
+  const whole = BigInt(`${match[1]}${digits.slice(0, 2)}`).toString();
+  const rest = digits.slice(2).replace(/0+$/, "");
+  return `${whole}${rest ? `.${rest}` : ""}%`;
 }
 
 function alertKindLabel(kind: string, t: ReturnType<typeof useI18n>["t"]): string {
