@@ -360,6 +360,17 @@ async function sendPipelined(url: string, account: ReturnType<typeof anvilAccoun
   return { seconds: (performance.now() - started) / 1000, batches: txs.length };
 }
 
+/** The campaigns both benchmark chains open: CNY, no target or end, no filing, a fixed description. */
+const BENCH_CAMPAIGN = {
+  currency: stringToHex("CNY", { size: 3 }),
+  target: 0n,
+  startTime: 1_767_225_600n,
+  endTime: 0n,
+  filingNumber: `0x${"00".repeat(32)}`,
+  descriptionHash: `0x${"22".repeat(32)}`,
+  purposeTags: [],
+} as const;
+
 async function withChain<T>(use: (url: string) => Promise<T>): Promise<T> {
   // Extra anvil flags for the import's chains, e.g. "--prune-history" (no state kept per block).
   const args = (process.env.BENCH_IMPORT_ANVIL_ARGS ?? "").split(" ").filter(Boolean);
@@ -404,17 +415,7 @@ async function setUpCharity(url: string) {
         address: addresses.charityLedger,
         abi: charityLedgerAbi,
         functionName: "openCampaign",
-        args: [
-          {
-            currency: stringToHex("CNY", { size: 3 }),
-            target: 0n,
-            startTime: 1_767_225_600n,
-            endTime: 0n,
-            filingNumber: `0x${"00".repeat(32)}`,
-            descriptionHash: `0x${"22".repeat(32)}`,
-            purposeTags: [],
-          },
-        ],
+        args: [BENCH_CAMPAIGN],
       }),
     );
   }
@@ -659,17 +660,7 @@ async function fillDonations(
       address: addresses.charityLedger,
       abi: charityLedgerAbi,
       functionName: "openCampaign",
-      args: [
-        {
-          currency: stringToHex("CNY", { size: 3 }),
-          target: 0n,
-          startTime: 1_767_225_600n,
-          endTime: 0n,
-          filingNumber: `0x${"00".repeat(32)}`,
-          descriptionHash: `0x${"22".repeat(32)}`,
-          purposeTags: [],
-        },
-      ],
+      args: [BENCH_CAMPAIGN],
     } as never);
   }
   const start = Number(
