@@ -23,22 +23,22 @@
  *                                      .shanji/bench/indexer-patched.json, not to bench/results
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { transparencyLogAbi } from "@shanji/core";
-import pg from "pg";
 import { createPublicClient, type Hex, http, toHex } from "viem";
 import { deployOnAnvil, fillLedger } from "../packages/indexer/src/_test/chainFixture.ts";
 import { createChainReader, ENTRY_APPENDED } from "../packages/indexer/src/chain/createChainReader.ts";
 import { type Deployment, runIndexer } from "../packages/indexer/src/runIndexer.ts";
 import type { Logger } from "../packages/indexer/src/sync/createIndexer.ts";
 import { startAnvil } from "./lib/anvil.ts";
+import { freshBenchDatabase } from "./lib/benchDatabase.ts";
+import { dumpAndStop } from "./lib/cachedAnvilChain.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CACHE_DIR = join(ROOT, ".shanji", "bench");
@@ -363,7 +363,7 @@ async function main(): Promise<void> {
     const pglite = backends.includes("pglite") ? await indexInto("pglite") : undefined;
     let postgres: (IndexResult & Load) | undefined;
     if (serverUrl && backends.includes("postgres")) {
-      const database = await freshDatabase(serverUrl);
+      const database = await freshBenchDatabase(serverUrl);
       cleanups.push(database.drop);
       postgres = await indexInto("postgres", database.url);
       await database.drop();
@@ -620,26 +620,6 @@ async function openChain(wanted: number): Promise<BenchChain> {
   };
 }
 
-/** SIGTERM makes anvil write its `--dump-state` file; waits for that before stop(), which would SIGKILL after 5 s. */
-async function dumpAndStop(anvil: { pid: number; stop: () => Promise<void> }): Promise<void> {
-  process.kill(anvil.pid, "SIGTERM");
-  const deadline = Date.now() + ANVIL_LOAD_TIMEOUT_MS;
-  while (isRunning(anvil.pid)) {
-    if (Date.now() > deadline) throw new Error("anvil did not finish writing its state in time");
-    await sleep(100);
-  }
-  await anvil.stop();
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 type FillPlan = { donations: number; disbursements: number; reversals: number; total: number };
 
 /** The fewest donations (with fillLedger's usual one disbursement in ten and one reversal in a thousand) that reach `wanted` entries. */
@@ -678,33 +658,6 @@ async function logSize(url: string, log: Hex, blockNumber: bigint): Promise<numb
 }
 
 // ---------------------------------------------------------------- PostgreSQL
-
-/** A new, empty database on the server, named shanji_bench_<random>; drop() removes it (twice is fine). */
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `shanji_bench_${randomBytes(6).toString("hex")}`;
-  await onServer(serverUrl, `create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  return {
-    url: url.toString(),
-    async drop() {
-      if (dropped) return;
-      dropped = true;
-      await onServer(serverUrl, `drop database if exists ${name} with (force)`);
-    },
-  };
-}
-
-async function onServer(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 // ---------------------------------------------------------------- output
 

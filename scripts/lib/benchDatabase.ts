@@ -1,7 +1,6 @@
 /**
  * Databases for benchmarks: a new, empty PostgreSQL database on a server where the role may
- * CREATE DATABASE, named `<prefix>_<random>`, dropped afterwards. (scripts/bench-indexer.ts has its
- * own copy of these few lines.)
+ * CREATE DATABASE, named `<prefix>_<random>`, dropped afterwards.
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";

@@ -114,7 +114,7 @@ export async function openCachedAnvilChain<M>(parameters: CachedAnvilChainParame
 }
 
 /** SIGTERM makes anvil write its `--dump-state` file; waits for that before stop(), which would SIGKILL after 5 s. */
-async function dumpAndStop(anvil: { pid: number; stop: () => Promise<void> }): Promise<void> {
+export async function dumpAndStop(anvil: { pid: number; stop: () => Promise<void> }): Promise<void> {
   process.kill(anvil.pid, "SIGTERM");
   const deadline = Date.now() + ANVIL_LOAD_TIMEOUT_MS;
   while (isRunning(anvil.pid)) {

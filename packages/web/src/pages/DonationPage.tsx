@@ -6,10 +6,11 @@
  * state), and a code arriving in a link (`?receipt=`, from a receipt's QR code) is taken out of the
  * address bar at once.
  */
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { useEffect, useState } from "react";
 import { apiPath } from "../api/client.ts";
 import type { Donation, DonationLookup, TraceStep } from "../api/domainTypes.ts";
 import { useApi } from "../api/useApi.ts";
+import { CodeForm } from "../components/CodeForm.tsx";
 import { EvidenceLinks } from "../components/EvidenceLinks.tsx";
 import { Hash } from "../components/Hash.tsx";
 import { Link } from "../components/Link.tsx";
@@ -43,7 +44,14 @@ export function DonationPage() {
     <article className="page">
       <h1>{t("donation.title")}</h1>
       <p className="lead">{t("donation.intro")}</p>
-      <ReceiptForm initial={receipt ?? ""} />
+      <CodeForm
+        initial={receipt ?? ""}
+        name="receipt"
+        label="donation.codeLabel"
+        hint="donation.codeHint"
+        button="donation.lookup"
+        onSubmit={(code) => navigate("/donations", { state: { receipt: code } })}
+      />
       {receipt && !CODE.test(receipt.trim()) ? (
         <p className="state state-error" role="alert">
           {t("donation.badCode")}
@@ -60,41 +68,6 @@ export function DonationPage() {
         </section>
       ) : null}
     </article>
-  );
-}
-
-function ReceiptForm({ initial }: { initial: string }) {
-  const { t } = useI18n();
-  const id = useId();
-  const [code, setCode] = useState(initial);
-  useEffect(() => setCode(initial), [initial]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    navigate("/donations", { state: { receipt: code.trim() } });
-  };
-  return (
-    <form className="panel" onSubmit={submit}>
-      <label htmlFor={id}>{t("donation.codeLabel")}</label>
-      <div className="input-row">
-        <input
-          id={id}
-          name="receipt"
-          autoComplete="off"
-          spellCheck={false}
-          autoCapitalize="off"
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-          aria-describedby={`${id}-hint`}
-          placeholder="0x…"
-        />
-        <button type="submit" className="button">
-          {t("donation.lookup")}
-        </button>
-      </div>
-      <p id={`${id}-hint`} className="hint">
-        {t("donation.codeHint")}
-      </p>
-    </form>
   );
 }
 
@@ -242,10 +215,10 @@ function TraceItem({
     </>
   );
   let what: React.ReactNode;
-  if (step.kind === "disbursement") what = <>{categoryLabel(step.category ?? "program", lang)}</>;
-  else if (step.kind === "grant") what = <>{t("donation.grant")}</>;
-  else if (step.kind === "reversal") what = <>{t("donation.refund")}</>;
-  else what = <>{t("donation.unspent")}</>;
+  if (step.kind === "disbursement") what = categoryLabel(step.category ?? "program", lang);
+  else if (step.kind === "grant") what = t("donation.grant");
+  else if (step.kind === "reversal") what = t("donation.refund");
+  else what = t("donation.unspent");
   return (
     <li className={`depth-${Math.min(step.depth, 3)}`} data-testid="trace-step">
       <strong>{what}</strong> · {money(step.amount, currency)}

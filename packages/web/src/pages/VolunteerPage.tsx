@@ -4,9 +4,10 @@
  * complete and proven in the browser. Each certificate opens as a printable page with a QR code.
  */
 import { volunteerStream } from "@shanji/core";
-import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { checkHistory, type FullHistory, fetchStreamHistory, type StreamItem } from "../api/streamHistory.ts";
 import { useOrgNames } from "../api/useOrgNames.ts";
+import { CodeForm } from "../components/CodeForm.tsx";
 import { HistoryCheck } from "../components/HistoryCheck.tsx";
 import { Link } from "../components/Link.tsx";
 import { Stat } from "../components/Stat.tsx";
@@ -39,7 +40,14 @@ export default function VolunteerPage() {
     <article className="page">
       <h1>{t("volunteer.title")}</h1>
       <p className="lead">{t("volunteer.intro")}</p>
-      <CodeForm initial={code} />
+      <CodeForm
+        initial={code}
+        name="code"
+        label="volunteer.codeLabel"
+        hint="volunteer.codeHint"
+        button="volunteer.lookup"
+        onSubmit={(next) => navigate(`/volunteers?code=${encodeURIComponent(next)}`)}
+      />
       {code && !valid ? (
         <p className="state state-error" role="alert">
           {t("volunteer.badCode")}
@@ -49,41 +57,6 @@ export default function VolunteerPage() {
       {current.error ? <ErrorState error={current.error} /> : null}
       {current.history ? <VolunteerRecord code={code} history={current.history} /> : null}
     </article>
-  );
-}
-
-function CodeForm({ initial }: { initial: string }) {
-  const { t } = useI18n();
-  const id = useId();
-  const [code, setCode] = useState(initial);
-  useEffect(() => setCode(initial), [initial]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    navigate(`/volunteers?code=${encodeURIComponent(code.trim())}`);
-  };
-  return (
-    <form className="panel" onSubmit={submit}>
-      <label htmlFor={id}>{t("volunteer.codeLabel")}</label>
-      <div className="input-row">
-        <input
-          id={id}
-          name="code"
-          autoComplete="off"
-          spellCheck={false}
-          autoCapitalize="off"
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-          aria-describedby={`${id}-hint`}
-          placeholder="0x…"
-        />
-        <button type="submit" className="button">
-          {t("volunteer.lookup")}
-        </button>
-      </div>
-      <p id={`${id}-hint`} className="hint">
-        {t("volunteer.codeHint")}
-      </p>
-    </form>
   );
 }
 
