@@ -7,13 +7,17 @@
  * crash at any point loses nothing and duplicates nothing. On a reorg (the block under the cursor
  * changed hash) it rolls back to the common ancestor and re-ingests.
  *
- * While a batch is written, the next one is fetched and checked (prepareBatch), so that the node,
- * this process and the database work at the same time. Never more than one batch ahead, so memory
- * stays bounded; a batch prepared ahead is used only if the store ended up where it was prepared
- * from and its last block is still the chain's, and is written under the same checks as any other.
+ * While a batch is written, the next one is checked (prepareBatch) and the logs of the one after
+ * it are fetched, so that the node, this process and the database work at the same time. Never more
+ * than one batch prepared and one answer of logs ahead, so memory stays bounded; a batch prepared
+ * ahead is used only if the store ended up where it was prepared from and its last block is still
+ * the chain's, and is written under the same checks as any other (logs fetched ahead go through
+ * every check of a batch, as if they had just been fetched).
+ *
+ * At the end of a long backfill, the indexes set aside are built while the views are refreshed.
  */
 import { bytesToHex, type Hex } from "viem";
-import type { BlockHeader, ChainReader } from "../chain/createChainReader.ts";
+import type { BlockHeader, ChainReader, EntryLog } from "../chain/createChainReader.ts";
 import { IndexerError, isRetryable, SelfCheckError, WrongChainError } from "../errors.ts";
 import type { Queryable, Store } from "../store/types.ts";
 import { refreshViews, resetViews } from "../views/refreshViews.ts";
@@ -67,6 +71,11 @@ type Cursor = { blockNumber: bigint; blockHash: Hex; logSize: bigint };
 
 /** A batch checked and laid out, with the log's frontier after it (to prepare the next one from). */
 type Prepared = { batch: PreparedBatch; frontier: MerkleFrontier };
+
+/** One eth_getLogs answer: the logs of blocks up to lastBlock. */
+type Logs = { logs: EntryLog[]; lastBlock: bigint };
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 const HEADER_CONCURRENCY = 8;
@@ -177,6 +186,16 @@ export function createIndexer(parameters: CreateIndexerParameters) {
 
   /** The batch being prepared while the previous one is written, and the cursor it continues. */
   let ahead: { from: Cursor; prepared: Promise<Prepared | Error> } | undefined;
+  /** The logs after the last range fetched, asked for while that range is checked and written. */
+  let logsAhead: { fromBlock: bigint; answer: Promise<Logs | Error> } | undefined;
+  /** The indexes set aside for a backfill, being built while the views are refreshed. */
+  let building: Promise<void> | undefined;
+
+  /** Forgets whatever was fetched or prepared ahead (after a reorg or a failed write). */
+  function dropAhead() {
+    ahead = undefined;
+    logsAhead = undefined;
+  }
 
   /** One step: ingest the next batch, or roll back a reorg, or report that we are caught up. */
   async function step(): Promise<"ingested" | "reorg" | "caught-up"> {
@@ -201,17 +220,14 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       under = answer;
     }
     if (under?.hash !== cursor.blockHash) {
-      ahead = undefined;
+      dropAhead();
       await rollback(cursor, head);
       return "reorg";
     }
     if (cursor.blockNumber >= target) {
-      ahead = undefined;
-      if (indexesDeferred) {
-        const restored = await restoreIndexes(store);
-        indexesDeferred = false;
-        if (restored.length > 0) logger.info("indexes built", { indexes: restored.join(", ") });
-      }
+      dropAhead();
+      // Awaited by refresh(), which the caller runs next: the views do not need these indexes.
+      if (indexesDeferred) building ??= buildDeferredIndexes();
       return "caught-up";
     }
     if (!backfillChecked) {
@@ -229,17 +245,12 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     };
     if (end.blockNumber < target) {
       // Errors are kept as values: they surface in the step that takes the batch, as they would have.
-      ahead = {
-        from: end,
-        prepared: fetchBatch(end, prepared.frontier, target).catch((error: unknown) =>
-          error instanceof Error ? error : new Error(String(error)),
-        ),
-      };
+      ahead = { from: end, prepared: fetchBatch(end, prepared.frontier, target).catch(asError) };
     }
     try {
       await writeBatch(store, { batch, from: cursor });
     } catch (error) {
-      ahead = undefined;
+      dropAhead();
       throw error;
     }
     status.indexedBlock = end.blockNumber;
@@ -255,6 +266,18 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   let indexesDeferred = true;
   /** Whether this run has measured its backfill (once, at its first step behind the chain). */
   let backfillChecked = false;
+
+  /** Builds the indexes set aside; if that fails, they stay set aside and the next caught-up step tries again. */
+  async function buildDeferredIndexes(): Promise<void> {
+    indexesDeferred = false;
+    try {
+      const restored = await restoreIndexes(store);
+      if (restored.length > 0) logger.info("indexes built", { indexes: restored.join(", ") });
+    } catch (error) {
+      indexesDeferred = true;
+      throw error;
+    }
+  }
 
   /** Sets the secondary indexes of `entries` aside if the way to `target` is long enough to pay. */
   async function deferIndexesForBackfill(cursor: Cursor, target: bigint): Promise<void> {
@@ -290,10 +313,32 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     return (await chain.header(last.number)).hash === last.hash ? prepared : undefined;
   }
 
+  /**
+   * The logs of one eth_getLogs range from `fromBlock`, at most up to `target`: the answer fetched
+   * ahead if it starts there and does not pass the target. Before returning, it asks for the range
+   * after, so that the node serves it while this one is checked and written; never more than one
+   * request at a time, so the reader's range keeps adapting to one answer after another.
+   */
+  async function nextLogs(fromBlock: bigint, target: bigint): Promise<Logs> {
+    const next = logsAhead;
+    logsAhead = undefined;
+    let answer = next === undefined ? undefined : await next.answer;
+    if (answer instanceof Error) {
+      if (next?.fromBlock === fromBlock) throw answer;
+      answer = undefined;
+    } else if (answer !== undefined && (next?.fromBlock !== fromBlock || answer.lastBlock > target)) {
+      answer = undefined;
+    }
+    answer ??= await chain.nextLogs(fromBlock, target);
+    const after = answer.lastBlock + 1n;
+    if (after <= target) logsAhead = { fromBlock: after, answer: chain.nextLogs(after, target).catch(asError) };
+    return answer;
+  }
+
   /** Fetches the logs after `cursor` (one eth_getLogs range) and checks them against the chain. */
   async function fetchBatch(cursor: Cursor, frontier: MerkleFrontier, target: bigint): Promise<Prepared> {
     const fromBlock = cursor.blockNumber + 1n;
-    const { logs, lastBlock } = await chain.nextLogs(fromBlock, target);
+    const { logs, lastBlock } = await nextLogs(fromBlock, target);
     logs.sort((a, b) =>
       a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
     );
@@ -384,6 +429,16 @@ export function createIndexer(parameters: CreateIndexerParameters) {
    * stream, so the moment of refreshing never changes the result, only how much work is repeated.
    */
   async function refresh() {
+    const indexes = building;
+    building = undefined;
+    const views = refreshViewsToCursor();
+    // Both settle before an error of either is reported: none runs on unobserved.
+    const [viewsDone, indexesDone] = await Promise.allSettled([views, indexes]);
+    if (indexesDone.status === "rejected") throw indexesDone.reason;
+    if (viewsDone.status === "rejected") throw viewsDone.reason;
+  }
+
+  async function refreshViewsToCursor() {
     const rows = await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1");
     const size = rows[0]?.log_size ?? 0n;
     const done = await store.transaction((tx) => refreshViews(tx, { toSize: size }));
