@@ -8,7 +8,10 @@
  *     same pipelining) sent to contracts/test/EventFloor.sol, which only emits the events. Each on
  *     a fresh anvil with the contracts deployed. Target: the import at >= 50% of the floor's rate.
  *     Also the same batches sent to the real CharityLedger without the CLI, to tell what the
- *     contracts cost from what the CLI adds.
+ *     contracts cost from what the CLI adds. All three chains run with `--prune-history`: the node
+ *     keeps only recent state, as a production node does (Besu's Bonsai storage, geth's path
+ *     scheme), where anvil by default keeps every block's state in memory, which slows a contract
+ *     that grows its state (the ledger) more and more as the run goes on, but not the EventFloor.
  *
  *  2. `shanji verify ledger --from-chain` over a chain of BENCH_VERIFY_ENTRIES (default 1,000,000)
  *     entries: the seconds to recompute every leaf hash and the root once the logs are fetched
@@ -23,7 +26,8 @@
  *                               recompute, in this process, on BENCH_VERIFY_ENTRIES leaves made
  *                               in-process (packages/cli/src/_test/syntheticLedger.ts): seconds to
  *                               iterate on it without a chain; printed, not written to the results
- *   BENCH_IMPORT_ANVIL_ARGS=…   extra anvil flags for the import's three chains (e.g. --prune-history)
+ *   BENCH_IMPORT_ANVIL_ARGS=…   the anvil flags of the import's three chains, in place of the
+ *                               default "--prune-history" ("" for anvil's own default, all history)
  *   BENCH_CACHE_CHAIN=1         keep (and reuse) the verify chain in .shanji/bench/
  *   BENCH_VERIFY_RUNS=3         verify runs on the loaded chain; the median counts
  */
@@ -62,6 +66,8 @@ const RESULTS_FILE = join(ROOT, "bench", "results", "cli.json");
 const BIN = join(ROOT, "packages", "cli", "bin", "shanji.js");
 const MiB = 1024 * 1024;
 const IMPORT_TARGET = 0.5;
+/** The import's chains keep only recent state, like a production node (see the header). */
+const IMPORT_ANVIL_ARGS = "--prune-history";
 const VERIFY_TARGET_SECONDS = 10;
 /** The import's own defaults: batches of CharityLedger.MAX_BATCH, six transactions in flight. */
 const BATCH = 200;
@@ -80,6 +86,8 @@ const children = new Set<ChildProcess>();
 
 type ImportFigures = {
   rows: number;
+  /** The flags of the three anvil chains: "--prune-history" unless BENCH_IMPORT_ANVIL_ARGS says otherwise. */
+  anvilArgs: string[];
   cli: {
     rowsPerSecond: number;
     seconds: number;
@@ -154,6 +162,10 @@ async function benchImport(rows: number): Promise<ImportFigures> {
     await writeFile(csv, donationsCsv(rows));
     console.log(
       `import: ${rows} rows in ${relative(ROOT, csv) || csv} (${Math.round((await stat(csv)).size / 1024)} KiB)`,
+    );
+    const anvilArgs = importAnvilArgs();
+    console.log(
+      `import: three anvil chains with ${anvilArgs.length > 0 ? anvilArgs.join(" ") : "no extra flags"}${anvilArgs.includes("--prune-history") ? " (pruned history: only recent state kept, as a Besu Bonsai node keeps it)" : " (anvil keeps every block's state)"}`,
     );
 
     // The floor first, on a chain of its own.
@@ -246,10 +258,13 @@ async function benchImport(rows: number): Promise<ImportFigures> {
       `import: ${Math.round((contract.seconds / cli.seconds) * 100)}% of the rate of the same batches sent to CharityLedger without the CLI`,
     );
     console.log(
-      `import: ${Math.round(ratio * 100)}% of the EventFloor rate (target ${IMPORT_TARGET * 100}%): ${ratio >= IMPORT_TARGET ? "met" : "NOT met"}`,
+      `import: ${Math.round(ratio * 100)}% of the EventFloor rate (target ${IMPORT_TARGET * 100}%): ${ratio >= IMPORT_TARGET ? "met" : "NOT met"} (load average ${loadavg()
+        .map((l) => round(l, 2))
+        .join(" ")})`,
     );
     return {
       rows,
+      anvilArgs,
       cli: {
         rowsPerSecond: Math.round(rows / cli.seconds),
         seconds: round(cli.seconds, 2),
@@ -372,14 +387,18 @@ const BENCH_CAMPAIGN = {
 } as const;
 
 async function withChain<T>(use: (url: string) => Promise<T>): Promise<T> {
-  // Extra anvil flags for the import's chains, e.g. "--prune-history" (no state kept per block).
-  const args = (process.env.BENCH_IMPORT_ANVIL_ARGS ?? "").split(" ").filter(Boolean);
+  const args = importAnvilArgs();
   const anvil = await startAnvil({ silent: true, args });
   try {
     return await use(anvil.url);
   } finally {
     await anvil.stop();
   }
+}
+
+/** The anvil flags of the import's chains, the same for all three so that they compare (see the header). */
+function importAnvilArgs(): string[] {
+  return (process.env.BENCH_IMPORT_ANVIL_ARGS ?? IMPORT_ANVIL_ARGS).split(" ").filter(Boolean);
 }
 
 /** A fresh deployment with a charity (org 1, operator = account 2) and CAMPAIGNS open campaigns. */

@@ -6,7 +6,8 @@
 import type { Address, Hex } from "viem";
 import { CliError, exitCode } from "./cliError.ts";
 
-export type RpcBatchCall = { to: Address; data: Hex };
+/** `to` left out: the data is creation code, run without deploying it (a "deployless" call). */
+export type RpcBatchCall = { to?: Address; data: Hex };
 
 export async function ethCallBatch(
   rpcUrl: string,

@@ -4,6 +4,9 @@
  * own error before anything is sent, then waits for the receipt); and `sendRaw` for imports, which
  * counts nonces itself and keeps several batches in flight without waiting, for throughput.
  *
+ * Signing is signRawTransaction's (on bytes: an import's batches are ~60 KB each, and viem's
+ * serializer spent most of the import's CPU on them).
+ *
  * Fees: EIP-1559 with a zero priority fee (consortium chains run at gas price 0, and a non-zero
  * tip only wastes on a dev chain), or a legacy gas price on a chain without a base fee.
  */
@@ -12,6 +15,7 @@ import { charityLedgerAbi, registryAbi, transparencyLogAbi, volunteerCreditAbi }
 import { type Abi, type Account, type Address, decodeErrorResult, type Hex, type TransactionReceipt } from "viem";
 import { CliError, exitCode } from "./cliError.ts";
 import { type ChainConnection, shortCause } from "./deployment.ts";
+import { signRawTransaction } from "./signRawTransaction.ts";
 
 export type Sender = {
   address: Address;
@@ -94,7 +98,7 @@ export function refusal(what: string, error: unknown): CliError {
 
 export async function createSender(
   connection: ChainConnection,
-  account: Account & { signTransaction: NonNullable<Account["signTransaction"]> },
+  account: Account & { sign: NonNullable<Account["sign"]> },
 ): Promise<Sender> {
   const { client, chain } = connection;
   let nonce = 0;
@@ -119,16 +123,7 @@ export async function createSender(
   await refresh();
 
   const sign = (to: Address, data: Hex, gas: bigint, n: number) =>
-    account.signTransaction({
-      chainId: chain.id,
-      to,
-      data,
-      gas,
-      nonce: n,
-      ...("gasPrice" in fees
-        ? { type: "legacy" as const, gasPrice: fees.gasPrice }
-        : { type: "eip1559" as const, ...fees }),
-    });
+    signRawTransaction({ account, chainId: chain.id, nonce: n, gas, to, data, fees });
 
   const wait = async (hash: Hex) => {
     try {

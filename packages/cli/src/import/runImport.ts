@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { charityLedgerAbi, registryAbi, toDecimalString, volunteerCreditAbi } from "@shanji/core";
 import { type Address, encodeFunctionData, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { CliError, type ExitCode, exitCode } from "../common/cliError.ts";
 import type { ChainConnection } from "../common/deployment.ts";
 import type { GlobalOptions } from "../common/globalOptions.ts";
@@ -26,11 +26,11 @@ import { readPseudonymKey } from "../common/parse.ts";
 import { createSender, decodeRevert, type Sender } from "../common/sender.ts";
 import { openChain } from "../common/session.ts";
 import { findKey, unlockKey } from "../keys/keystore.ts";
-import { readPassphrase } from "../keys/readPassphrase.ts";
+import { passphraseInEnv, readPassphrase } from "../keys/readPassphrase.ts";
 import type { EvidenceFile } from "./evidenceFile.ts";
 import { createLedgerFacts } from "./ledgerFacts.ts";
 import { readCsv } from "./readCsv.ts";
-import { newReceiptCode, type ReceiptRow, readReceipts, writeReceipts } from "./receiptsFile.ts";
+import { newReceiptCodes, type ReceiptRow, readReceipts, writeReceipts } from "./receiptsFile.ts";
 import { recordedRefs } from "./recordedRefs.ts";
 import type { ImportKind } from "./templates.ts";
 import { uploadEvidence } from "./uploadEvidence.ts";
@@ -104,6 +104,23 @@ export async function runImport(p: RunImportParameters): Promise<{ code: ExitCod
     mark = now;
   };
   const { out, options } = p;
+  // The key (the one importingOrg reads the organisation of): with the passphrase in the
+  // environment, it unlocks from the start, scrypt running on the thread pool while this thread
+  // reads and validates the file; a passphrase typed at a prompt is asked for once the file has
+  // proved valid and there is something to send.
+  let unlocking: Promise<PrivateKeyAccount> | undefined;
+  const unlock = () => {
+    unlocking ??= (async () => {
+      const key = await findKey(options.keystoreDir, options.key);
+      const passphrase = await readPassphrase({
+        prompt: `Passphrase for key "${key.name}": `,
+        envName: p.passphraseEnv,
+      });
+      return privateKeyToAccount(await unlockKey(key, passphrase));
+    })();
+    return unlocking;
+  };
+  if (!p.dryRun && passphraseInEnv(p.passphraseEnv)) unlock().catch(() => {});
   const read = await readCsv(p.file, p.kind, { campaign: p.campaign, activity: p.activity });
   if (read.ignoredColumns.length > 0)
     out.note(`ignoring columns that are not in the ${p.kind} template: ${read.ignoredColumns.join(", ")}`);
@@ -113,7 +130,7 @@ export async function runImport(p: RunImportParameters): Promise<{ code: ExitCod
   }
 
   const chain = await openChain(options);
-  const { orgId, keyAddress } = await importingOrg(p, chain);
+  const { orgId } = await importingOrg(p, chain);
   const block = await chain.client.getBlockNumber({ cacheTime: 0 });
   const facts = createLedgerFacts(chain, block);
   // Which rows are on the ledger already: asked of the node while this process validates the rows.
@@ -210,19 +227,18 @@ export async function runImport(p: RunImportParameters): Promise<{ code: ExitCod
     return { code: exitCode.ok, summary };
   }
 
-  const key = await findKey(options.keystoreDir, options.key ?? keyAddress);
-  const passphrase = await readPassphrase({ prompt: `Passphrase for key "${key.name}": `, envName: p.passphraseEnv });
-  const account = privateKeyToAccount(await unlockKey(key, passphrase));
+  const account = await unlock();
   const sender = await createSender(chain, account);
   phase("unlockKey");
 
   // Receipt codes: on disk, durably, before the first batch that uses them is sent.
   if (receiptsFile && needCodes.length > 0) {
-    for (const r of needCodes) {
+    const codes = newReceiptCodes(needCodes.length);
+    for (const [i, r] of needCodes.entries()) {
       if (r.kind !== "donations") continue;
       receipts.set(r.rowId, {
         rowId: r.rowId,
-        code: newReceiptCode(),
+        code: codes[i] as Hex,
         campaign: String(r.campaignId),
         amount: toDecimalString(r.amount, r.currency),
         currency: r.currency,
@@ -486,14 +502,11 @@ async function sendBatches(c: {
 }
 
 /** The importing organisation: the key's (read without unlocking it), or --org for a dry run. */
-async function importingOrg(
-  p: RunImportParameters,
-  chain: ChainConnection,
-): Promise<{ orgId: bigint; keyAddress: string | undefined }> {
+async function importingOrg(p: RunImportParameters, chain: ChainConnection): Promise<{ orgId: bigint }> {
   if (p.dryRun && p.org) {
     if (!/^\d+$/.test(p.org))
       throw new CliError(`--org ${p.org} is not an organisation id`, { exitCode: exitCode.usage });
-    return { orgId: BigInt(p.org), keyAddress: undefined };
+    return { orgId: BigInt(p.org) };
   }
   let key: Awaited<ReturnType<typeof findKey>>;
   try {
@@ -517,7 +530,7 @@ async function importingOrg(
         "Records are written by operator keys; your organisation's admin adds one with `shanji org add-operator ORG ADDRESS`.",
     });
   }
-  return { orgId: info.orgId, keyAddress: key.address };
+  return { orgId: info.orgId };
 }
 
 function reportInvalid(p: RunImportParameters, rows: number, fileErrors: string[], errors: RowError[]): void {

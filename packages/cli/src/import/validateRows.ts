@@ -6,6 +6,7 @@
  * donor or payee organisation is accredited) read it at one pinned block.
  */
 import { createHash } from "node:crypto";
+import { setImmediate } from "node:timers/promises";
 import { donationChannel, isCurrencyCode, parseAmount, toDecimalString } from "@shanji/core";
 import type { Hex } from "viem";
 import {
@@ -121,6 +122,8 @@ const CATEGORIES: Record<string, number> = {
 };
 
 const MAX_U128 = 2n ** 128n - 1n;
+/** Rows validated between two turns of the event loop (a few milliseconds' work). */
+const YIELD_EVERY = 500;
 const MAX_EVIDENCE = 16;
 
 export async function validateRows(p: ValidateRowsParameters): Promise<ValidateRowsReturnType> {
@@ -135,7 +138,11 @@ export async function validateRows(p: ValidateRowsParameters): Promise<ValidateR
     return key;
   };
 
-  for (const { row, cells } of p.rows) {
+  for (const [i, { row, cells }] of p.rows.entries()) {
+    // The facts are awaited, but once cached they resolve as microtasks, which never let the event
+    // loop run: without a turn now and then, what runs beside the validation (the check of which
+    // rows are recorded, the key's unlocking) would wait for all of it to end.
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
     let bad = false;
     const fail = (column: string, reason: string) => {
       const spec = specs.get(column) as ColumnSpec;

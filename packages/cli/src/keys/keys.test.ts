@@ -108,3 +108,45 @@ describe("keys", () => {
     expect(err).toContain("missing required argument");
   });
 });
+
+describe("keystore", () => {
+  // Written by ethers with its own (JavaScript) scrypt, before the CLI put Node's in its place; the
+  // passphrase has characters that NFKC normalisation changes ("ﬁ"), as ethers normalises it.
+  const ETHERS_KEYSTORE = JSON.stringify({
+    address: "70997970c51812dc3a010c7d01b50e0d17dc79c8",
+    id: "874804f4-c118-48cf-8766-ce76adc3ad59",
+    version: 3,
+    Crypto: {
+      cipher: "aes-128-ctr",
+      cipherparams: { iv: "245710e91e9e880220a2cb56fadbad6c" },
+      ciphertext: "f3a3735e550d57c3af14bc631cd06b46541fac644726e42e110e3b212fa8b717",
+      kdf: "scrypt",
+      kdfparams: {
+        salt: "417f32a7cf2633159f1cdc664c1dfe17ee9323d7d907ab2a9b50cd82c82ffab7",
+        n: 1024,
+        dklen: 32,
+        p: 1,
+        r: 8,
+      },
+      mac: "ea14ed98316eb61c53e46ca84ef3b3d57c32cde8c4a1d5eacc5197fc2159618b",
+    },
+  });
+
+  test("behavior: Node's scrypt opens a keystore written with ethers' own, and a wrong passphrase is refused", async () => {
+    const { decryptKeystore } = await import("./keystore.ts");
+    expect(await decryptKeystore(ETHERS_KEYSTORE, "pässwörd ﬁ 善迹", "k")).toBe(
+      "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    );
+    await expect(decryptKeystore(ETHERS_KEYSTORE, "pässwörd fi 善迹x", "k")).rejects.toThrow("wrong passphrase for k");
+  });
+
+  test("behavior: a key saved at ethers' default cost unlocks with the same key", async () => {
+    const { saveKey, unlockKey, DEFAULT_SCRYPT_N } = await import("./keystore.ts");
+    const privateKey = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+    const key = await saveKey({ dir: join(dir, "default-cost"), name: "k", privateKey, passphrase: PASS });
+    const keystore = JSON.parse(await readFile(key.file, "utf8"));
+    expect(keystore.Crypto.kdfparams.n).toBe(DEFAULT_SCRYPT_N);
+    expect(await unlockKey(key, PASS)).toBe(privateKey);
+    expect(key.address).toBe(privateKeyToAccount(privateKey).address);
+  });
+});

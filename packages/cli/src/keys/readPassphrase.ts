@@ -14,6 +14,11 @@ export type ReadPassphraseParameters = {
   env?: NodeJS.ProcessEnv;
 };
 
+/** Whether readPassphrase will answer from the environment, without a prompt. */
+export function passphraseInEnv(envName = "SHANJI_PASSPHRASE", env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env[envName] ?? "") !== "";
+}
+
 export async function readPassphrase({
   prompt,
   envName = "SHANJI_PASSPHRASE",
