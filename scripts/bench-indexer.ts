@@ -39,6 +39,7 @@ import type { Logger } from "../packages/indexer/src/sync/createIndexer.ts";
 import { startAnvil } from "./lib/anvil.ts";
 import { freshBenchDatabase } from "./lib/benchDatabase.ts";
 import { dumpAndStop } from "./lib/cachedAnvilChain.ts";
+import { localPostgresPid, processCpuSeconds, processTreeCpuSeconds } from "./lib/processCpu.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CACHE_DIR = join(ROOT, ".shanji", "bench");
@@ -119,6 +120,9 @@ type IndexResult = Common & {
   setupSeconds: number;
   batches: number;
 };
+
+/** The processes whose CPU time a measurement reports besides its own. */
+const watched: { anvil?: number; postgres?: number } = {};
 
 if (process.argv[2] === "--measure") {
   await measureInChild();
@@ -324,6 +328,8 @@ async function main(): Promise<void> {
     const chain = await openChain(wanted);
     cleanups.push(chain.stop);
     const { rpcUrl, deployment, head, entries } = chain;
+    watched.anvil = chain.pid;
+    if (serverUrl && backends.includes("postgres")) watched.postgres = await localPostgresPid(serverUrl);
     console.log(`chain: ${entries} entries in blocks ${deployment.deployBlock}–${head}`);
     if (process.env.BENCH_INDEXER_SRC) console.log(`indexer under test: ${resolve(process.env.BENCH_INDEXER_SRC)}`);
 
@@ -381,6 +387,7 @@ async function main(): Promise<void> {
         loadAverage: rawMedian.loadAverage,
         peakRssMiB: rawMedian.peakRssMiB,
         maxRssMiB: rawMedian.maxRssMiB,
+        cpu: cpuPerEntry(rawMedian),
         rpc: rpcSummary(rawMedian.rpc),
         fixedRange: {
           blocksPerRequest: fixedRange,
@@ -441,12 +448,32 @@ async function main(): Promise<void> {
   }
 }
 
-/** The machine's 1-minute load average when a measurement started and when it ended. */
-type Load = { loadAverage: { before: number; after: number } };
+/**
+ * The machine's 1-minute load average when a measurement started and when it ended, and the CPU
+ * seconds anvil and the PostgreSQL server used meanwhile (null where /proc cannot tell: a remote
+ * server, PGlite, which runs inside the indexer's process).
+ */
+type Load = {
+  loadAverage: { before: number; after: number };
+  anvilCpuSeconds: number | null;
+  serverCpuSeconds: number | null;
+};
+
+async function othersCpu(): Promise<{ anvil: number | undefined; postgres: number | undefined }> {
+  return {
+    anvil: watched.anvil === undefined ? undefined : await processCpuSeconds(watched.anvil),
+    postgres: watched.postgres === undefined ? undefined : await processTreeCpuSeconds(watched.postgres),
+  };
+}
+
+function cpuDelta(before: number | undefined, after: number | undefined): number | null {
+  return before === undefined || after === undefined ? null : round(after - before, 2);
+}
 
 /** Runs one measurement in a child process of its own and returns what it reports. */
 async function measure<T>(input: Measurement, cpuProfile: boolean): Promise<T & Load> {
   const before = round(loadavg()[0] ?? 0, 2);
+  const cpuBefore = await othersCpu();
   if (cpuProfile) await mkdir(PROFILE_DIR, { recursive: true });
   const child = fork(SCRIPT, ["--measure"], {
     env: { ...process.env, BENCH_MEASUREMENT: JSON.stringify(input) },
@@ -469,7 +496,16 @@ async function measure<T>(input: Measurement, cpuProfile: boolean): Promise<T & 
       throw new Error(`the ${input.kind} measurement failed (${signal ?? `exit code ${code}`})`);
     }
     if (cpuProfile) console.log(`  CPU profile: ${join(PROFILE_DIR, `${input.kind}.cpuprofile`)}`);
-    return { ...result, loadAverage: { before, after: round(loadavg()[0] ?? 0, 2) } };
+    const after = round(loadavg()[0] ?? 0, 2);
+    // The server reaps the measurement's backends a moment after they close.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const cpuAfter = await othersCpu();
+    return {
+      ...result,
+      loadAverage: { before, after },
+      anvilCpuSeconds: cpuDelta(cpuBefore.anvil, cpuAfter.anvil),
+      serverCpuSeconds: input.kind === "postgres" ? cpuDelta(cpuBefore.postgres, cpuAfter.postgres) : null,
+    };
   } finally {
     children.delete(child);
   }
@@ -489,6 +525,8 @@ type BenchChain = {
   /** Seconds anvil took to load the cached state. */
   loadedSeconds: number;
   cacheFile: string;
+  /** anvil's process (for its CPU time). */
+  pid: number;
   stop: () => Promise<void>;
 };
 
@@ -536,6 +574,7 @@ async function openChain(wanted: number): Promise<BenchChain> {
           filledSeconds: meta.filledSeconds,
           loadedSeconds,
           cacheFile: stateFile,
+          pid: anvil.pid,
           stop: anvil.stop,
         };
       }
@@ -616,6 +655,7 @@ async function openChain(wanted: number): Promise<BenchChain> {
     filledSeconds,
     loadedSeconds,
     cacheFile: stateFile,
+    pid: anvil.pid,
     stop: anvil.stop,
   };
 }
@@ -675,7 +715,20 @@ type BackendRow = {
   batches: number;
   peakRssMiB: number;
   maxRssMiB: number;
+  cpu: CpuPerEntry;
   rpc: RpcSummary;
+};
+
+/**
+ * Where the machine's CPU went, in microseconds per entry: the measuring process (the indexer, or
+ * the raw fetch), anvil answering it, and the PostgreSQL server (null where unknown). `bound` is
+ * the rate the machine's cores would allow if all of it ran in parallel: the sum spread over them.
+ */
+type CpuPerEntry = {
+  processMicros: number;
+  anvilMicros: number | null;
+  serverMicros: number | null;
+  boundEntriesPerSecond: number | null;
 };
 
 /** Per method: requests, seconds to the answers' headers (summed), MiB answered, answers viem refused as too large. */
@@ -694,6 +747,7 @@ type Results = {
     loadAverage: { before: number; after: number };
     peakRssMiB: number;
     maxRssMiB: number;
+    cpu: CpuPerEntry;
     rpc: RpcSummary;
     fixedRange: {
       blocksPerRequest: number;
@@ -726,7 +780,22 @@ function backendRow(result: IndexResult & Load, rawRate: number): BackendRow {
     batches: result.batches,
     peakRssMiB: result.peakRssMiB,
     maxRssMiB: result.maxRssMiB,
+    cpu: cpuPerEntry(result),
     rpc: rpcSummary(result.rpc),
+  };
+}
+
+function cpuPerEntry(result: { entries: number; cpuSeconds: number } & Load): CpuPerEntry {
+  const micros = (seconds: number | null) => (seconds === null ? null : Math.round((seconds * 1e6) / result.entries));
+  const processMicros = micros(result.cpuSeconds) ?? 0;
+  const anvilMicros = micros(result.anvilCpuSeconds);
+  const serverMicros = micros(result.serverCpuSeconds);
+  const total = processMicros + (anvilMicros ?? 0) + (serverMicros ?? 0);
+  return {
+    processMicros,
+    anvilMicros,
+    serverMicros,
+    boundEntriesPerSecond: anvilMicros === null ? null : Math.round((availableParallelism() * 1e6) / total),
   };
 }
 
@@ -824,6 +893,21 @@ function printTable(results: Results): void {
     );
   }
   console.log(`load average ${results.machine.loadAverage.join(" ")}: other work on the machine slows every figure`);
+  console.log("");
+  console.log(
+    `CPU per entry (µs), and the rate ${results.machine.cores} cores would allow if all of it ran in parallel:`,
+  );
+  for (const [name, cpu] of [
+    ["raw fetch", rawFetch.cpu],
+    ["PGlite", results.pglite?.cpu],
+    ["PostgreSQL", results.postgres?.cpu],
+  ] as const) {
+    if (cpu === undefined) continue;
+    const parts = [`this process ${cpu.processMicros}`, `anvil ${cpu.anvilMicros ?? "?"}`];
+    if (name === "PostgreSQL") parts.push(`PostgreSQL server ${cpu.serverMicros ?? "? (not on this machine)"}`);
+    const bound = cpu.boundEntriesPerSecond === null ? "" : `; at most ${cpu.boundEntriesPerSecond} entries/s`;
+    console.log(`  ${name}: ${parts.join(", ")}${bound}`);
+  }
   console.log("");
 }
 
