@@ -144,6 +144,41 @@ describeEachBackend("indexer", (backend) => {
     await bulk.close();
   }, 120_000);
 
+  test("error: an index that cannot be built fails the catch-up loudly, stays set aside, and is built later", async () => {
+    const store = await backend.freshStore();
+    const config = { ...indexerConfig(deployment), deferIndexesFrom: 1n };
+    await indexerOn(anvil.url, store, config).syncToHead();
+    const indexes = () =>
+      store.query<{ name: string; definition: string }>(
+        `select indexname as name, indexdef as definition from pg_indexes
+         where tablename = 'entries' and schemaname = current_schema() and indexname <> 'entries_pkey' order by 1`,
+      );
+    const built = await indexes();
+    expect(built.length).toBeGreaterThan(2);
+    // Set them aside again, with one among them that no database can build.
+    for (const { name, definition } of built) {
+      await store.query(`drop index ${name}`);
+      await store.query("insert into deferred_indexes (name, definition) values ($1, $2)", [name, definition]);
+    }
+    await store.query("insert into deferred_indexes (name, definition) values ($1, $2)", [
+      "entries_broken",
+      "create index entries_broken on entries (no_such_column)",
+    ]);
+
+    // The views are refreshed meanwhile; the index build's error is what the catch-up reports.
+    await expect(indexerOn(anvil.url, store, config).syncToHead({ maxAttempts: 2 })).rejects.toThrow(/no_such_column/);
+    const waiting = await store.query<{ n: bigint }>("select count(*) as n from deferred_indexes");
+    expect(waiting[0]?.n).toBe(BigInt(built.length + 1));
+    const views = await store.query<{ log_size: bigint }>("select log_size from views_cursor");
+    expect(views[0]?.log_size).toBe((await onChain()).size);
+
+    await store.query("delete from deferred_indexes where name = 'entries_broken'");
+    await indexerOn(anvil.url, store, config).syncToHead();
+    expect(await indexes()).toStrictEqual(built);
+    expect((await store.query<{ n: bigint }>("select count(*) as n from deferred_indexes"))[0]?.n).toBe(0n);
+    await store.close();
+  }, 120_000);
+
   test("error: an RPC of another chain is refused with a clear message", async () => {
     const store = await backend.freshStore();
     const indexer = indexerOn(anvil.url, store, { ...indexerConfig(deployment), chainId: 1 });

@@ -504,11 +504,13 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     let failures = 0;
     while (!stopping) {
       try {
+        // A step counts as done once the refresh after it is: a refresh that keeps failing must not
+        // reset the count of failures in a row with every step that succeeds before it.
         const outcome = await checkedStep();
+        if (outcome === "caught-up") await refresh();
         failures = 0;
         status.lastError = null;
         if (outcome === "caught-up") {
-          await refresh();
           status.state = "idle";
           await sleep(pollInterval);
         } else {
@@ -543,12 +545,12 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       for (;;) {
         try {
           const outcome = await checkedStep();
-          failures = 0;
           if (outcome === "caught-up") {
             await refresh();
             status.state = "idle";
             return { ...status };
           }
+          failures = 0;
           status.state = "syncing";
         } catch (error) {
           failures += 1;
