@@ -38,6 +38,11 @@ export type CreateOperatorCheckParameters = {
   registry: Address;
   chain?: PublicClient | undefined;
   logger?: FastifyBaseLogger | undefined;
+  /**
+   * The signing domain as a 401 quotes it (describeEvidenceDomain): a signature made in another
+   * domain — another deployment's, or the retired version 1 — recovers to a key that is no operator.
+   */
+  domain?: string | undefined;
 };
 
 /** requireOperator's allowedKinds with every organisation kind's bit set. */
@@ -45,7 +50,14 @@ const ALL_KINDS = Object.values(orgKind).reduce((mask, kind) => mask | (1n << Bi
 
 type RegistryRow = { idx: bigint; kind: number; record: { orgKind?: number; reason?: number } };
 
-export function createOperatorCheck({ store, registry, chain, logger }: CreateOperatorCheckParameters): OperatorCheck {
+export function createOperatorCheck({
+  store,
+  registry,
+  chain,
+  logger,
+  domain,
+}: CreateOperatorCheckParameters): OperatorCheck {
+  const signedIn = domain ? `, and that it was signed in the domain ${domain}` : "";
   return async ({ signer, orgId, orgField, signatureField }) => {
     const key = getAddress(signer);
     // Partial index entries_registry_org (0003_api.sql): this organisation's registry entries only.
@@ -72,7 +84,7 @@ export function createOperatorCheck({ store, registry, chain, logger }: CreateOp
       );
     if (!keyState)
       throw unauthorized(
-        `the signing key ${key} is not an operator key of organisation ${orgId} (as indexed); check the key, the organisation and what was signed`,
+        `the signing key ${key} is not an operator key of organisation ${orgId} (as indexed); check the key, the organisation and what was signed${signedIn}`,
         signatureField,
       );
     if (!keyState.added)

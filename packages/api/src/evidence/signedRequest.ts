@@ -2,7 +2,11 @@
  * Signed requests of the evidence routes, as the API contract defines them: three headers
  * (`X-Shanji-Timestamp`, `X-Shanji-Nonce`, `X-Shanji-Signature`) and an EIP-712 signature over the
  * request's meaning — which organisation, which file (its SHA-256), and for an upload its media type
- * and whether it is restricted — in the domain { name: "Shanji API", version: "1", chainId }.
+ * and whether it is restricted — in the domain
+ * { name: "Shanji API", version: "2", chainId, verifyingContract: <the deployment's Registry> }.
+ * The Registry is where operator keys are checked, so it names the deployment: a signature made for
+ * one deployment's API does not verify at another's on the same chain. Version 1 had no
+ * verifyingContract; its signatures no longer verify.
  *
  * This module checks what the request alone can prove: the timestamp is within ±300 s of the
  * server's clock, and the signature recovers to a key. Whether that key may act for the organisation
@@ -10,11 +14,11 @@
  */
 
 import { Type } from "typebox";
-import { type Address, type Hex, recoverTypedDataAddress } from "viem";
+import { type Address, getAddress, type Hex, recoverTypedDataAddress } from "viem";
 import { ApiError } from "../problem.ts";
 
 export const EVIDENCE_DOMAIN_NAME = "Shanji API";
-export const EVIDENCE_DOMAIN_VERSION = "1";
+export const EVIDENCE_DOMAIN_VERSION = "2";
 
 /** How far a request's timestamp may be from the server's clock, either way, in seconds. */
 export const MAX_CLOCK_SKEW_SECONDS = 300;
@@ -36,8 +40,13 @@ export const evidenceTypes = {
   ],
 } as const;
 
-export const evidenceDomain = (chainId: number) =>
-  ({ name: EVIDENCE_DOMAIN_NAME, version: EVIDENCE_DOMAIN_VERSION, chainId }) as const;
+/** The EIP-712 domain of a deployment's signed requests: its chain and its Registry contract. */
+export const evidenceDomain = (chainId: number, registry: Address) =>
+  ({ name: EVIDENCE_DOMAIN_NAME, version: EVIDENCE_DOMAIN_VERSION, chainId, verifyingContract: registry }) as const;
+
+/** The domain as a 401 quotes it, so that a client signing in another one sees which to use. */
+export const describeEvidenceDomain = (chainId: number, registry: Address) =>
+  `{ name: "${EVIDENCE_DOMAIN_NAME}", version: "${EVIDENCE_DOMAIN_VERSION}", chainId: ${chainId}, verifyingContract: ${getAddress(registry)} }`;
 
 export type EvidenceUploadMessage = {
   orgId: bigint;
@@ -101,25 +110,31 @@ export function checkTimestamp(timestamp: bigint, now: number): void {
     );
 }
 
-export type RecoverEvidenceSignerParameters = { chainId: number; signature: Hex } & (
+export type RecoverEvidenceSignerParameters = {
+  chainId: number;
+  /** The deployment's Registry: the domain's verifyingContract. */
+  registry: Address;
+  signature: Hex;
+} & (
   | { primaryType: "EvidenceUpload"; message: EvidenceUploadMessage }
   | { primaryType: "EvidenceRead"; message: EvidenceReadMessage }
 );
 
 /** The key that signed the request (any signature recovers to some key: checkOperator says if it may). */
 export async function recoverEvidenceSigner(parameters: RecoverEvidenceSignerParameters): Promise<Address> {
-  const { chainId, signature } = parameters;
+  const { chainId, registry, signature } = parameters;
+  const domain = evidenceDomain(chainId, registry);
   try {
     return parameters.primaryType === "EvidenceUpload"
       ? await recoverTypedDataAddress({
-          domain: evidenceDomain(chainId),
+          domain,
           types: { EvidenceUpload: evidenceTypes.EvidenceUpload },
           primaryType: "EvidenceUpload",
           message: parameters.message,
           signature,
         })
       : await recoverTypedDataAddress({
-          domain: evidenceDomain(chainId),
+          domain,
           types: { EvidenceRead: evidenceTypes.EvidenceRead },
           primaryType: "EvidenceRead",
           message: parameters.message,

@@ -6,6 +6,7 @@ import {
   type Address,
   createWalletClient,
   defineChain,
+  getAddress,
   type Hex,
   http,
   parseEther,
@@ -39,6 +40,15 @@ const READ_TYPES = {
     { name: "nonce", type: "bytes32" },
   ],
 } as const;
+
+/** The API contract's EIP-712 domain: version 2, bound to the deployment by its Registry. */
+type Domain = { name: string; version: string; chainId: number; verifyingContract?: Address };
+const apiDomain = (chainId: number, registry: Address): Domain => ({
+  name: "Shanji API",
+  version: "2",
+  chainId,
+  verifyingContract: registry,
+});
 
 /** anvil's default accounts: the demo's governance is the first (scripts/demo/recordDemo.ts). */
 const governance = mnemonicToAccount("test test test test test test test test test test test junk");
@@ -133,6 +143,8 @@ describeEachBackend("evidence: uploads and reads with signed requests", (backend
     query?: string;
     headers?: Record<string, string | undefined>;
     app?: ShanjiApp;
+    /** The EIP-712 domain to sign in instead of this deployment's. */
+    domain?: Domain;
   };
 
   async function upload(key: LocalAccount, o: UploadOptions) {
@@ -141,7 +153,7 @@ describeEachBackend("evidence: uploads and reads with signed requests", (backend
     const timestamp = o.timestamp ?? now();
     const nonce = o.nonce ?? newNonce();
     const signature = await key.signTypedData({
-      domain: { name: "Shanji API", version: "1", chainId },
+      domain: o.domain ?? apiDomain(chainId, registry),
       types: UPLOAD_TYPES,
       primaryType: "EvidenceUpload",
       message: { orgId: o.org, sha256: sha256(o.body), contentType, restricted, timestamp, nonce, ...o.signed },
@@ -169,12 +181,12 @@ describeEachBackend("evidence: uploads and reads with signed requests", (backend
     key: LocalAccount,
     org: bigint,
     hash: Hex,
-    o: { timestamp?: bigint; nonce?: Hex; method?: "GET" | "HEAD"; app?: ShanjiApp } = {},
+    o: { timestamp?: bigint; nonce?: Hex; method?: "GET" | "HEAD"; app?: ShanjiApp; domain?: Domain } = {},
   ) {
     const timestamp = o.timestamp ?? now();
     const nonce = o.nonce ?? newNonce();
     const signature = await key.signTypedData({
-      domain: { name: "Shanji API", version: "1", chainId },
+      domain: o.domain ?? apiDomain(chainId, registry),
       types: READ_TYPES,
       primaryType: "EvidenceRead",
       message: { orgId: org, sha256: hash, timestamp, nonce },
@@ -426,6 +438,35 @@ describeEachBackend("evidence: uploads and reads with signed requests", (backend
         Buffer.from(stranger.address.slice(2), "hex"),
       ]),
     ).toStrictEqual([]);
+  });
+
+  test("error: a signature made for another deployment (another Registry) is 401, upload or read, naming the domain", async () => {
+    const body = randomBytes(64);
+    const elsewhere = apiDomain(chainId, privateKeyToAccount(generatePrivateKey()).address);
+    const res = await upload(operator, { org: charity.orgId, body, domain: elsewhere });
+    expectProblem(res, 401, /is not an operator key of organisation/);
+    expect(res.body.detail).toContain(
+      `signed in the domain { name: "Shanji API", version: "2", chainId: ${chainId}, verifyingContract: ${getAddress(registry)} }`,
+    );
+    expect(res.headers["www-authenticate"]).toMatch(/^Shanji-EIP712/);
+    expect(res.body.errors).toStrictEqual([{ field: "headers.x-shanji-signature", reason: res.body.detail }]);
+    // Same chain, operator and request, only the Registry differs: signed in this deployment's
+    // domain, the upload is accepted, so the 401 came from the domain alone.
+    expect((await upload(operator, { org: charity.orgId, body })).status).toBe(201);
+    const read = await readSigned(regulatorOperator, regulator.orgId, sha256(body), { domain: elsewhere });
+    expect(read.statusCode).toBe(401);
+    expect(read.json().detail).toMatch(/is not an operator key of organisation .* signed in the domain/);
+  });
+
+  test("error: a signature in the version-1 domain (no verifyingContract) is 401", async () => {
+    const v1: Domain = { name: "Shanji API", version: "1", chainId };
+    const res = await upload(operator, { org: charity.orgId, body: randomBytes(64), domain: v1 });
+    expectProblem(res, 401, /version: "2"/);
+    // Version 2 without the Registry is no better.
+    const unbound: Domain = { name: "Shanji API", version: "2", chainId };
+    expectProblem(await upload(operator, { org: charity.orgId, body: randomBytes(64), domain: unbound }), 401);
+    const read = await readSigned(regulatorOperator, regulator.orgId, sha256(PNG), { domain: v1 });
+    expect(read.statusCode).toBe(401);
   });
 
   test("error: a revoked key is 401 once the revocation is indexed", async () => {

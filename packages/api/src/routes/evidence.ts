@@ -5,11 +5,12 @@
  *
  * A signed request carries X-Shanji-Timestamp, X-Shanji-Nonce and X-Shanji-Signature (and, for a
  * read, X-Shanji-Org): an EIP-712 signature (see ../evidence/signedRequest.ts) by an operator key of
- * the organisation. Answers:
+ * the organisation, in a domain that names this deployment's chain and Registry. Answers:
  * - 400: a header or parameter is missing or malformed (the error names it), the body is empty, or
  *   `?sha256=` does not match the body;
  * - 401: the request does not prove that it comes from an operator of the organisation — expired or
- *   future timestamp, a signature over other values, an unknown, other organisation's or revoked key
+ *   future timestamp, a signature over other values or in another domain (another deployment's, or
+ *   version 1), an unknown, other organisation's or revoked key
  *   (revocations count once indexed; at once when the app has a chain client);
  * - 403: it does, but the organisation is suspended, or is not a regulator and the file is restricted;
  * - 409: the nonce was used before (a replay, or a retry that must be signed again);
@@ -29,6 +30,7 @@ import { createEvidenceStore, type EvidenceMetadata, sha256Hex } from "../eviden
 import { createNonceLedger } from "../evidence/createNonceLedger.ts";
 import {
   checkTimestamp,
+  describeEvidenceDomain,
   orgHeaderSchema,
   recoverEvidenceSigner,
   SIGNED_HEADERS,
@@ -74,11 +76,14 @@ export const evidence: FastifyPluginAsync = async (fastify) => {
   const { store, deployment } = app.shanji;
   const files = createEvidenceStore(settings.dir);
   const nonces = createNonceLedger(store);
+  const { chainId } = deployment;
+  const { registry } = deployment.addresses;
   const checkOperator = createOperatorCheck({
     store,
-    registry: deployment.addresses.registry,
+    registry,
     chain: settings.chain,
     logger: app.log,
+    domain: describeEvidenceDomain(chainId, registry),
   });
   const allowed = [...settings.contentTypes].join(", ");
 
@@ -98,7 +103,8 @@ export const evidence: FastifyPluginAsync = async (fastify) => {
         description:
           "The body is the file's bytes; Content-Type its media type (allowed: " +
           `${allowed}; at most ${settings.maxBytes} bytes). The request is signed with EIP-712 in the ` +
-          'domain { name: "Shanji API", version: "1", chainId }, primary type EvidenceUpload ' +
+          'domain { name: "Shanji API", version: "2", chainId, verifyingContract: the deployment\'s Registry } ' +
+          "(so that a signature is good at this deployment only), primary type EvidenceUpload " +
           "{ orgId uint64, sha256 bytes32, contentType string, restricted bool, timestamp uint64, nonce bytes32 }, " +
           "where sha256 is the body's SHA-256 and contentType the Content-Type header exactly as sent. " +
           "The signer must be an operator key of organisation `org` (as indexed; revocations count once " +
@@ -159,7 +165,8 @@ export const evidence: FastifyPluginAsync = async (fastify) => {
       checkTimestamp(signed.timestamp, now);
       const contentType = headers["content-type"] ?? "";
       const signer = await recoverEvidenceSigner({
-        chainId: deployment.chainId,
+        chainId,
+        registry,
         signature: signed.signature,
         primaryType: "EvidenceUpload",
         message: {
@@ -205,7 +212,8 @@ export const evidence: FastifyPluginAsync = async (fastify) => {
         "and Content-Disposition: attachment except for images and PDF. Public files are cached forever " +
         "(they cannot change); restricted ones never. A restricted file needs X-Shanji-Org, X-Shanji-Timestamp, " +
         "X-Shanji-Nonce and X-Shanji-Signature: EIP-712 in the domain " +
-        '{ name: "Shanji API", version: "1", chainId }, primary type EvidenceRead ' +
+        '{ name: "Shanji API", version: "2", chainId, verifyingContract: the deployment\'s Registry }, ' +
+        "primary type EvidenceRead " +
         "{ orgId uint64, sha256 bytes32, timestamp uint64, nonce bytes32 }, signed by an operator of a " +
         "regulator organisation that is not suspended. Without them a restricted file is a 404, like a " +
         "file that is not stored.",
@@ -254,7 +262,8 @@ export const evidence: FastifyPluginAsync = async (fastify) => {
         const now = Date.now() / 1000;
         checkTimestamp(signed.timestamp, now);
         const signer = await recoverEvidenceSigner({
-          chainId: deployment.chainId,
+          chainId,
+          registry,
           signature: signed.signature,
           primaryType: "EvidenceRead",
           message: { orgId, sha256, timestamp: signed.timestamp, nonce: signed.nonce },

@@ -257,6 +257,7 @@ export async function runImport(p: RunImportParameters): Promise<{ code: ExitCod
       await uploadEvidence({
         api: options.api,
         chainId: chain.deployment.chainId,
+        registry: chain.deployment.addresses.registry,
         orgId,
         account,
         file,

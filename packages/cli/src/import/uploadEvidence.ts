@@ -1,18 +1,22 @@
 /**
  * Uploads an evidence file to the API's evidence store, signed by the operator key as the API
  * contract says: POST /v1/evidence?org=&restricted= with the raw bytes and an EIP-712
- * "EvidenceUpload" signature (domain "Shanji API", version 1, the chain id) over the organisation,
- * the file's SHA-256, its type, the restricted flag, a timestamp and a fresh nonce.
+ * "EvidenceUpload" signature over the organisation, the file's SHA-256, its type, the restricted
+ * flag, a timestamp and a fresh nonce, in the domain { name: "Shanji API", version: "2", chainId,
+ * verifyingContract: the deployment's Registry }: the Registry names the deployment, so the signature
+ * is good at this deployment's API only.
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { Account, Hex } from "viem";
+import type { Account, Address, Hex } from "viem";
 import { CliError, exitCode } from "../common/cliError.ts";
 import type { EvidenceFile } from "./evidenceFile.ts";
 
 export type UploadEvidenceParameters = {
   api: string;
   chainId: number;
+  /** The deployment's Registry: the signing domain's verifyingContract. */
+  registry: Address;
   orgId: bigint;
   account: Account & { signTypedData: NonNullable<Account["signTypedData"]> };
   file: EvidenceFile;
@@ -30,9 +34,14 @@ export const evidenceUploadTypes = {
   ],
 } as const;
 
+/** The API's EIP-712 domain of signed requests (packages/api/src/evidence/signedRequest.ts's evidenceDomain). */
+export const evidenceUploadDomain = (chainId: number, registry: Address) =>
+  ({ name: "Shanji API", version: "2", chainId, verifyingContract: registry }) as const;
+
 export async function uploadEvidence({
   api,
   chainId,
+  registry,
   orgId,
   account,
   file,
@@ -42,7 +51,7 @@ export async function uploadEvidence({
   const timestamp = BigInt(Math.floor(Date.now() / 1000));
   const nonce = `0x${randomBytes(32).toString("hex")}` as Hex;
   const signature = await account.signTypedData({
-    domain: { name: "Shanji API", version: "1", chainId },
+    domain: evidenceUploadDomain(chainId, registry),
     types: evidenceUploadTypes,
     primaryType: "EvidenceUpload",
     message: { orgId, sha256: file.sha256, contentType: file.contentType, restricted, timestamp, nonce },
