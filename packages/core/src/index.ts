@@ -31,3 +31,4 @@ export * from "./money/formatAmount.ts";
 export * from "./money/isCurrencyCode.ts";
 export * from "./money/parseAmount.ts";
 export * from "./money/toDecimalString.ts";
+export * from "./signedRequests.ts";

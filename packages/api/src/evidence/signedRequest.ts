@@ -13,36 +13,16 @@
  * is checkOperator's question; whether the nonce was used before is the nonce ledger's.
  */
 
+import { EVIDENCE_DOMAIN_NAME, EVIDENCE_DOMAIN_VERSION, evidenceDomain, evidenceTypes } from "@shanji/core";
 import { Type } from "typebox";
 import { type Address, getAddress, type Hex, recoverTypedDataAddress } from "viem";
 import { ApiError } from "../problem.ts";
 
-export const EVIDENCE_DOMAIN_NAME = "Shanji API";
-export const EVIDENCE_DOMAIN_VERSION = "2";
+// The domain and types live in @shanji/core, shared with the clients that sign.
+export { EVIDENCE_DOMAIN_NAME, EVIDENCE_DOMAIN_VERSION, evidenceDomain, evidenceTypes };
 
 /** How far a request's timestamp may be from the server's clock, either way, in seconds. */
 export const MAX_CLOCK_SKEW_SECONDS = 300;
-
-export const evidenceTypes = {
-  EvidenceUpload: [
-    { name: "orgId", type: "uint64" },
-    { name: "sha256", type: "bytes32" },
-    { name: "contentType", type: "string" },
-    { name: "restricted", type: "bool" },
-    { name: "timestamp", type: "uint64" },
-    { name: "nonce", type: "bytes32" },
-  ],
-  EvidenceRead: [
-    { name: "orgId", type: "uint64" },
-    { name: "sha256", type: "bytes32" },
-    { name: "timestamp", type: "uint64" },
-    { name: "nonce", type: "bytes32" },
-  ],
-} as const;
-
-/** The EIP-712 domain of a deployment's signed requests: its chain and its Registry contract. */
-export const evidenceDomain = (chainId: number, registry: Address) =>
-  ({ name: EVIDENCE_DOMAIN_NAME, version: EVIDENCE_DOMAIN_VERSION, chainId, verifyingContract: registry }) as const;
 
 /** The domain as a 401 quotes it, so that a client signing in another one sees which to use. */
 export const describeEvidenceDomain = (chainId: number, registry: Address) =>

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { evidenceDomain, evidenceTypes } from "@shanji/core";
 import type { Account, Address, Hex } from "viem";
 import { CliError, exitCode } from "../common/cliError.ts";
 import type { EvidenceFile } from "./evidenceFile.ts";
@@ -23,21 +24,6 @@ export type UploadEvidenceParameters = {
   restricted: boolean;
 };
 
-export const evidenceUploadTypes = {
-  EvidenceUpload: [
-    { name: "orgId", type: "uint64" },
-    { name: "sha256", type: "bytes32" },
-    { name: "contentType", type: "string" },
-    { name: "restricted", type: "bool" },
-    { name: "timestamp", type: "uint64" },
-    { name: "nonce", type: "bytes32" },
-  ],
-} as const;
-
-/** The API's EIP-712 domain of signed requests (packages/api/src/evidence/signedRequest.ts's evidenceDomain). */
-export const evidenceUploadDomain = (chainId: number, registry: Address) =>
-  ({ name: "Shanji API", version: "2", chainId, verifyingContract: registry }) as const;
-
 export async function uploadEvidence({
   api,
   chainId,
@@ -51,8 +37,8 @@ export async function uploadEvidence({
   const timestamp = BigInt(Math.floor(Date.now() / 1000));
   const nonce = `0x${randomBytes(32).toString("hex")}` as Hex;
   const signature = await account.signTypedData({
-    domain: evidenceUploadDomain(chainId, registry),
-    types: evidenceUploadTypes,
+    domain: evidenceDomain(chainId, registry),
+    types: { EvidenceUpload: evidenceTypes.EvidenceUpload },
     primaryType: "EvidenceUpload",
     message: { orgId, sha256: file.sha256, contentType: file.contentType, restricted, timestamp, nonce },
   });
