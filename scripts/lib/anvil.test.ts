@@ -92,14 +92,15 @@ describe("startAnvil", () => {
       await before.waitForTransactionReceipt({
         hash: await wallet.sendTransaction({ to: RECIPIENT, value: parseEther("0.5") }),
       });
-      const blockNumber = await before.getBlockNumber();
+      // Not the block number viem cached while it polled for the first receipt.
+      const blockNumber = await before.getBlockNumber({ cacheTime: 0 });
       const sender = await before.getBalance({ address: wallet.account.address });
       expect(blockNumber).toBe(2n);
       await first.stop(); // SIGTERM: anvil writes the state file on its way out
 
       const second = await start({ stateFile });
       const after = createPublicClient({ chain: foundry, transport: http(second.url) });
-      expect(await after.getBlockNumber()).toBe(blockNumber);
+      expect(await after.getBlockNumber({ cacheTime: 0 })).toBe(blockNumber);
       expect(await after.getBalance({ address: RECIPIENT })).toBe(parseEther("2"));
       expect(await after.getBalance({ address: wallet.account.address })).toBe(sender);
       expect((await after.getTransactionReceipt({ hash })).status).toBe("success");
