@@ -322,14 +322,11 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   async function nextLogs(fromBlock: bigint, target: bigint): Promise<Logs> {
     const next = logsAhead;
     logsAhead = undefined;
-    let answer = next === undefined ? undefined : await next.answer;
-    if (answer instanceof Error) {
-      if (next?.fromBlock === fromBlock) throw answer;
-      answer = undefined;
-    } else if (answer !== undefined && (next?.fromBlock !== fromBlock || answer.lastBlock > target)) {
-      answer = undefined;
-    }
-    answer ??= await chain.nextLogs(fromBlock, target);
+    // Awaited even when it does not fit: never two requests at a time.
+    const ahead = next === undefined ? undefined : await next.answer;
+    const fits = next?.fromBlock === fromBlock ? ahead : undefined;
+    if (fits instanceof Error) throw fits;
+    const answer = fits !== undefined && fits.lastBlock <= target ? fits : await chain.nextLogs(fromBlock, target);
     const after = answer.lastBlock + 1n;
     if (after <= target) logsAhead = { fromBlock: after, answer: chain.nextLogs(after, target).catch(asError) };
     return answer;
