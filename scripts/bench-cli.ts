@@ -12,6 +12,8 @@
  *     keeps only recent state, as a production node does (Besu's Bonsai storage, geth's path
  *     scheme), where anvil by default keeps every block's state in memory, which slows a contract
  *     that grows its state (the ledger) more and more as the run goes on, but not the EventFloor.
+ *     The floor and the contract alone also report the blocks mined and their rate in each fifth
+ *     of the run, which shows how the node's time per block grows with the contract's state.
  *
  *  2. `shanji verify ledger --from-chain` over a chain of BENCH_VERIFY_ENTRIES (default 1,000,000)
  *     entries: the seconds to recompute every leaf hash and the root once the logs are fetched
@@ -28,6 +30,7 @@
  *                               iterate on it without a chain; printed, not written to the results
  *   BENCH_IMPORT_ANVIL_ARGS=…   the anvil flags of the import's three chains, in place of the
  *                               default "--prune-history" ("" for anvil's own default, all history)
+ *   BENCH_IMPORT_WINDOW=6       transactions in flight, for the CLI (--window) and the other two alike
  *   BENCH_CACHE_CHAIN=1         keep (and reuse) the verify chain in .shanji/bench/
  *   BENCH_VERIFY_RUNS=3         verify runs on the loaded chain; the median counts
  */
@@ -71,7 +74,7 @@ const IMPORT_ANVIL_ARGS = "--prune-history";
 const VERIFY_TARGET_SECONDS = 10;
 /** The import's own defaults: batches of CharityLedger.MAX_BATCH, six transactions in flight. */
 const BATCH = 200;
-const WINDOW = 6;
+const WINDOW = positiveInteger("BENCH_IMPORT_WINDOW", 6);
 const CAMPAIGNS = 4;
 /**
  * The verify chain: donations in batches of 200 over four campaigns, FILL.txsPerBlock transactions
@@ -92,17 +95,31 @@ type ImportFigures = {
     rowsPerSecond: number;
     seconds: number;
     batches: number;
+    /** Blocks mined during the import (anvil mines one per transaction as it arrives). */
+    blocks: number;
     transactionsInFlight: number;
     phases: Record<string, number>;
   };
-  eventFloor: { rowsPerSecond: number; seconds: number; batches: number };
+  eventFloor: { rowsPerSecond: number; seconds: number; batches: number } & Progression;
   /** The same batches to the real contract without the CLI; cliRatio = the CLI's rate over this one. */
-  charityLedgerWithoutCli: { rowsPerSecond: number; seconds: number; ratioToEventFloor: number; cliRatio: number };
+  charityLedgerWithoutCli: {
+    rowsPerSecond: number;
+    seconds: number;
+    ratioToEventFloor: number;
+    cliRatio: number;
+  } & Progression;
   ratio: number;
   target: number;
   met: boolean;
   machine: ReturnType<typeof machine>;
 };
+
+/**
+ * How a run of pipelined batches went: the blocks its transactions were mined in, and its rate in
+ * each fifth of the transactions, first to last. A chain whose per-block work grows with the
+ * contract's state shows it here as a rate that falls fifth after fifth.
+ */
+type Progression = { blocks: number; rowsPerSecondByFifth: number[] };
 
 type VerifyFigures = {
   entries: number;
@@ -183,11 +200,12 @@ async function benchImport(rows: number): Promise<ImportFigures> {
       const batches = donationBatches(rows).map((b) => ({
         to: floorAddress,
         data: encodeFunctionData({ abi: artifact.abi, functionName: "donations", args: [b.campaign, b.inputs] }),
+        rows: b.inputs.length,
       }));
       return sendPipelined(url, operator, batches);
     });
     console.log(
-      `import: EventFloor ${Math.round(rows / floor.seconds)} rows/s (${floor.seconds.toFixed(1)} s, ${floor.batches} transactions)`,
+      `import: EventFloor ${Math.round(rows / floor.seconds)} rows/s (${floor.seconds.toFixed(1)} s, ${floor.batches} transactions in ${floor.blocks} blocks; by fifth ${floor.rowsPerSecondByFifth.join(" → ")})`,
     );
 
     // The same batches sent by the same sender to the real CharityLedger, without the CLI: what the
@@ -201,11 +219,12 @@ async function benchImport(rows: number): Promise<ImportFigures> {
           functionName: "recordDonations",
           args: [b.campaign, b.inputs],
         }),
+        rows: b.inputs.length,
       }));
       return sendPipelined(url, anvilAccount(2), batches);
     });
     console.log(
-      `import: CharityLedger without the CLI ${Math.round(rows / contract.seconds)} rows/s (${contract.seconds.toFixed(1)} s)`,
+      `import: CharityLedger without the CLI ${Math.round(rows / contract.seconds)} rows/s (${contract.seconds.toFixed(1)} s, ${contract.blocks} blocks; by fifth ${contract.rowsPerSecondByFifth.join(" → ")})`,
     );
 
     const cli = await withChain(async (url) => {
@@ -230,6 +249,7 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         abi: transparencyLogAbi,
         functionName: "size",
       });
+      const firstBlock = await deployed.publicClient.getBlockNumber({ cacheTime: 0 });
       const started = performance.now();
       const run = await runCli(["--json", "--quiet", "import", "donations", csv, "--window", String(WINDOW)], {
         SHANJI_DEPLOYMENT: join(dir, "deployment.json"),
@@ -248,10 +268,11 @@ async function benchImport(rows: number): Promise<ImportFigures> {
       });
       if (summary.recorded !== rows || after - before !== BigInt(rows))
         throw new Error(`the import recorded ${summary.recorded} rows, the log grew by ${after - before}`);
-      return { seconds, batches: summary.batches, phases: summary.phases };
+      const blocks = Number((await deployed.publicClient.getBlockNumber({ cacheTime: 0 })) - firstBlock);
+      return { seconds, batches: summary.batches, blocks, phases: summary.phases };
     });
     console.log(
-      `import: shanji import ${Math.round(rows / cli.seconds)} rows/s (${cli.seconds.toFixed(1)} s, ${cli.batches} transactions)`,
+      `import: shanji import ${Math.round(rows / cli.seconds)} rows/s (${cli.seconds.toFixed(1)} s, ${cli.batches} transactions in ${cli.blocks} blocks)`,
     );
     const ratio = round(floor.seconds / cli.seconds, 3);
     console.log(
@@ -269,6 +290,7 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         rowsPerSecond: Math.round(rows / cli.seconds),
         seconds: round(cli.seconds, 2),
         batches: cli.batches,
+        blocks: cli.blocks,
         transactionsInFlight: WINDOW,
         phases: cli.phases,
       },
@@ -276,12 +298,16 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         rowsPerSecond: Math.round(rows / floor.seconds),
         seconds: round(floor.seconds, 2),
         batches: floor.batches,
+        blocks: floor.blocks,
+        rowsPerSecondByFifth: floor.rowsPerSecondByFifth,
       },
       charityLedgerWithoutCli: {
         rowsPerSecond: Math.round(rows / contract.seconds),
         seconds: round(contract.seconds, 2),
         ratioToEventFloor: round(floor.seconds / contract.seconds, 3),
         cliRatio: round(contract.seconds / cli.seconds, 3),
+        blocks: contract.blocks,
+        rowsPerSecondByFifth: contract.rowsPerSecondByFifth,
       },
       ratio,
       target: IMPORT_TARGET,
@@ -344,7 +370,11 @@ function donationBatches(rows: number) {
 }
 
 /** Sends transactions as the import does: signed here, nonces counted, WINDOW in flight, each confirmed. */
-async function sendPipelined(url: string, account: ReturnType<typeof anvilAccount>, txs: { to: Hex; data: Hex }[]) {
+async function sendPipelined(
+  url: string,
+  account: ReturnType<typeof anvilAccount>,
+  txs: { to: Hex; data: Hex; rows: number }[],
+): Promise<{ seconds: number; batches: number } & Progression> {
   const client = createPublicClient({ transport: http(url), pollingInterval: 50 });
   const chainId = await client.getChainId();
   let nonce = await client.getTransactionCount({ address: account.address, blockTag: "pending" });
@@ -352,10 +382,15 @@ async function sendPipelined(url: string, account: ReturnType<typeof anvilAccoun
   const maxFeePerGas = (block.baseFeePerGas ?? 0n) * 3n + 1_000_000_000n;
   const started = performance.now();
   const inFlight: Hex[] = [];
+  const blocks = new Set<bigint>();
+  // When each transaction was confirmed, in the order sent (and confirmed).
+  const confirmedAt: number[] = [];
   const settle = async () => {
     const hash = inFlight.shift() as Hex;
     const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-    if (receipt.status !== "success") throw new Error("EventFloor transaction reverted");
+    if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    blocks.add(receipt.blockNumber);
+    confirmedAt.push(performance.now());
   };
   for (const tx of txs) {
     const serializedTransaction = await account.signTransaction({
@@ -372,7 +407,22 @@ async function sendPipelined(url: string, account: ReturnType<typeof anvilAccoun
     if (inFlight.length >= WINDOW) await settle();
   }
   while (inFlight.length > 0) await settle();
-  return { seconds: (performance.now() - started) / 1000, batches: txs.length };
+  const rowsPerSecondByFifth: number[] = [];
+  for (let fifth = 0, from = 0, since = started; fifth < 5; fifth++) {
+    const to = Math.round((txs.length * (fifth + 1)) / 5);
+    if (to === from) continue;
+    const rows = txs.slice(from, to).reduce((sum, tx) => sum + tx.rows, 0);
+    const until = confirmedAt[to - 1] as number;
+    rowsPerSecondByFifth.push(Math.round(rows / ((until - since) / 1000)));
+    from = to;
+    since = until;
+  }
+  return {
+    seconds: (performance.now() - started) / 1000,
+    batches: txs.length,
+    blocks: blocks.size,
+    rowsPerSecondByFifth,
+  };
 }
 
 /** The campaigns both benchmark chains open: CNY, no target or end, no filing, a fixed description. */
