@@ -24,6 +24,7 @@ Exit codes:
   4    the chain or the API could not be reached
   5    the chain refused a transaction
   6    key or passphrase problem
+  7    another import is using the same receipt file
   130  interrupted (Ctrl-C) after the transactions in flight finished`;
 
 export function createProgram(): Command {

@@ -19,6 +19,8 @@ export const exitCode = {
   refused: 5,
   /** A key or passphrase problem: no such key, wrong passphrase, no passphrase given. */
   key: 6,
+  /** Another import is using the same receipt file: try again once it has finished. */
+  busy: 7,
   /** A bug: an error that is not a CliError. */
   internal: 70,
   /** Stopped by Ctrl-C (SIGINT) after finishing the transactions in flight. */

@@ -1,4 +1,5 @@
 // End to end: `shanji import` as its own process against anvil with the contracts deployed.
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { charityLedgerAbi, decodeLeaf, recordStream, transparencyLogAbi } from "@shanji/core";
@@ -202,6 +203,9 @@ describe("import: interrupted and resumed", () => {
     }
     child.kill("SIGKILL");
     await exited;
+    // The killed import's lock stays behind, naming a process that is gone: the re-run takes it over.
+    const lockFile = join(ledger.dir, "big.receipts.csv.lock");
+    expect(JSON.parse(await readFile(lockFile, "utf8"))).toMatchObject({ pid: child.pid });
     const partial = Number((await logSize()) - before);
     expect(partial).toBeGreaterThanOrEqual(300);
     expect(partial).toBeLessThan(rows);
@@ -242,5 +246,66 @@ describe("import: interrupted and resumed", () => {
       .slice(1)
       .map((l) => l.split(","));
     expect(after).toEqual(codes);
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
+  test("error: a second import of the same file while the first runs is refused (exit 7) and writes nothing", async () => {
+    const campaign = await ledger.openCampaign();
+    const file = join(ledger.dir, "twice.csv");
+    const rows = 600;
+    await writeFile(file, donationsCsv(campaign, rows, "TWICE"));
+    const before = await logSize();
+    const first = ledger.spawn([
+      "--key",
+      "charity",
+      "import",
+      "donations",
+      file,
+      "--batch-size",
+      "10",
+      "--window",
+      "1",
+    ]);
+    const exited = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
+    // Once the first has written its codes and is sending, it is paused (SIGSTOP) while the
+    // second runs, so that it is sure to be still at work then, however fast the machine.
+    while ((await logSize()) - before < 20n) {
+      if (first.exitCode !== null) throw new Error("the first import ended too soon");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    first.kill("SIGSTOP");
+    const receiptsFile = join(ledger.dir, "twice.receipts.csv");
+    const codes = await readFile(receiptsFile, "utf8");
+
+    const second = await ledger.run(["--json", "--key", "charity", "import", "donations", file]);
+    expect(second.code, second.stderr).toBe(7);
+    expect(second.stderr).toContain(`another shanji import is using ${receiptsFile} (process ${first.pid}`);
+    expect(await readFile(receiptsFile, "utf8")).toBe(codes);
+    // A dry run takes no lock: it only reads.
+    const dry = await ledger.run(["--json", "--key", "charity", "import", "donations", file, "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+
+    first.kill("SIGCONT");
+    expect(await exited).toBe(0);
+    expect(await logSize()).toBe(before + BigInt(rows));
+    // Every donation on chain carries a code of the file: the second import wrote none.
+    const commitments = new Set(
+      codes
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => commitment(l.split(",")[1] as `0x${string}`)),
+    );
+    const logs = await ledger.deployed.publicClient.getContractEvents({
+      address: ledger.deployed.addresses.log,
+      abi: transparencyLogAbi,
+      eventName: "EntryAppended",
+      fromBlock: 0n,
+    });
+    const recorded = logs.slice(Number(before)).map((l) => decodeLeaf(l.args.leaf as `0x${string}`).record);
+    expect(recorded).toHaveLength(rows);
+    expect(recorded.every((r) => r.type === "donationRecorded" && commitments.has(r.donor))).toBe(true);
+    expect(existsSync(`${receiptsFile}.lock`)).toBe(false);
   });
 });

@@ -11,7 +11,9 @@
  *     several transactions in flight, each batch atomic on chain.
  *
  * A kill at any point leaves whole batches on chain and a receipt file that holds every code on
- * chain; running the same command again skips what is recorded and sends the rest.
+ * chain; running the same command again skips what is recorded and sends the rest. An import of
+ * donations holds the receipt file's lock (importLock.ts) from start to end, so that a second
+ * import of the same file, started meanwhile, is refused instead of writing codes of its own.
  */
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
@@ -28,6 +30,7 @@ import { openChain } from "../common/session.ts";
 import { findKey, unlockKey } from "../keys/keystore.ts";
 import { passphraseInEnv, readPassphrase } from "../keys/readPassphrase.ts";
 import type { EvidenceFile } from "./evidenceFile.ts";
+import { lockReceipts } from "./importLock.ts";
 import { createLedgerFacts } from "./ledgerFacts.ts";
 import { readCsv } from "./readCsv.ts";
 import { newReceiptCodes, type ReceiptRow, readReceipts, writeReceipts } from "./receiptsFile.ts";
@@ -94,7 +97,20 @@ const GAS_PER_EVIDENCE = 5_000n;
 const GAS_BASE = 250_000n;
 const GAS_CAP = 16_700_000n;
 
-export async function runImport(p: RunImportParameters): Promise<{ code: ExitCode; summary?: ImportSummary }> {
+export type RunImportReturnType = Promise<{ code: ExitCode; summary?: ImportSummary }>;
+
+export async function runImport(p: RunImportParameters): RunImportReturnType {
+  const receiptsFile = p.kind === "donations" ? (p.receipts ?? defaultReceiptsFile(p.file)) : null;
+  // A dry run writes nothing, and reads the receipt file only to count the codes it would add.
+  const lock = receiptsFile && !p.dryRun ? await lockReceipts(receiptsFile, p.file) : undefined;
+  try {
+    return await importFile(p, receiptsFile);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function importFile(p: RunImportParameters, receiptsFile: string | null): RunImportReturnType {
   const started = performance.now();
   const phases: Record<string, number> = {};
   let mark = started;
@@ -174,7 +190,6 @@ export async function runImport(p: RunImportParameters): Promise<{ code: ExitCod
 
   const evidence = new Map<Hex, EvidenceFile>();
   for (const r of pending) for (const file of evidenceOf(r)) evidence.set(file.sha256, file);
-  const receiptsFile = p.kind === "donations" ? (p.receipts ?? defaultReceiptsFile(p.file)) : null;
   const receipts = receiptsFile ? await readReceipts(receiptsFile) : new Map<string, ReceiptRow>();
   const needCodes = pending.filter((r) => r.kind === "donations" && r.donorOrg === 0n && !receipts.has(r.rowId));
   const summary: ImportSummary = {
