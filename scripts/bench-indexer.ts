@@ -35,6 +35,7 @@ import { createPublicClient, type Hex, http, toHex } from "viem";
 import { deployOnAnvil, fillLedger } from "../packages/indexer/src/_test/chainFixture.ts";
 import { createChainReader, ENTRY_APPENDED } from "../packages/indexer/src/chain/createChainReader.ts";
 import { type Deployment, runIndexer } from "../packages/indexer/src/runIndexer.ts";
+import { createPostgresStore } from "../packages/indexer/src/store/createPostgresStore.ts";
 import type { Logger } from "../packages/indexer/src/sync/createIndexer.ts";
 import { startAnvil } from "./lib/anvil.ts";
 import { freshBenchDatabase } from "./lib/benchDatabase.ts";
@@ -119,7 +120,15 @@ type IndexResult = Common & {
   /** Opening the store and migrating it (PGlite runs initdb here): not counted in `seconds`. */
   setupSeconds: number;
   batches: number;
+  /** PostgreSQL only: what the backfill wrote, which no noise on the machine changes. */
+  written: Written | null;
 };
+
+/**
+ * What a backfill into PostgreSQL wrote: write-ahead log (the cluster's, over `seconds`: other
+ * databases' writes meanwhile would count too) and the database's size once done, in bytes.
+ */
+type Written = { walBytes: number; databaseBytes: number };
 
 /** The processes whose CPU time a measurement reports besides its own. */
 const watched: { anvil?: number; postgres?: number } = {};
@@ -263,15 +272,22 @@ async function index(input: Extract<Measurement, { kind: "pglite" | "postgres" }
         if (input.verbose) process.stderr.write(`  [bench] batch ${batches}: log size ${batch.logSize}\n`);
       },
     });
+    const walBefore = input.databaseUrl ? await writtenSoFar(input.databaseUrl) : undefined;
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     try {
       const status = await indexer.syncToHead();
       const finished = performance.now();
+      const cpuSeconds = cpuSince(cpuStarted);
+      const after = input.databaseUrl ? await writtenSoFar(input.databaseUrl) : undefined;
       return {
+        written:
+          walBefore && after
+            ? { walBytes: after.walBytes - walBefore.walBytes, databaseBytes: after.databaseBytes }
+            : null,
         entries: Number(status.logSize),
         seconds: (finished - started) / 1000,
-        cpuSeconds: cpuSince(cpuStarted),
+        cpuSeconds,
         ingestSeconds: ((lastBatchAt ?? finished) - started) / 1000,
         refreshSeconds:
           refreshedAt !== undefined && lastBatchAt !== undefined ? (refreshedAt - lastBatchAt) / 1000 : null,
@@ -285,6 +301,20 @@ async function index(input: Extract<Measurement, { kind: "pglite" | "postgres" }
     }
   } finally {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The cluster's write-ahead log position (as bytes from its start) and the database's size. */
+async function writtenSoFar(databaseUrl: string): Promise<Written> {
+  // A plain connection, no migration: the store is the indexer's under test, whatever its schema.
+  const store = createPostgresStore({ databaseUrl });
+  try {
+    const [row] = await store.query<{ wal: bigint; size: bigint }>(
+      "select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint as wal, pg_database_size(current_database()) as size",
+    );
+    return { walBytes: Number(row?.wal), databaseBytes: Number(row?.size) };
+  } finally {
+    await store.close();
   }
 }
 
@@ -717,6 +747,8 @@ type BackendRow = {
   maxRssMiB: number;
   cpu: CpuPerEntry;
   rpc: RpcSummary;
+  /** PostgreSQL only: bytes of write-ahead log per entry, and the database's size in MiB. */
+  written: { walBytesPerEntry: number; databaseMiB: number } | null;
 };
 
 /**
@@ -782,6 +814,12 @@ function backendRow(result: IndexResult & Load, rawRate: number): BackendRow {
     maxRssMiB: result.maxRssMiB,
     cpu: cpuPerEntry(result),
     rpc: rpcSummary(result.rpc),
+    written: result.written
+      ? {
+          walBytesPerEntry: Math.round(result.written.walBytes / result.entries),
+          databaseMiB: round(result.written.databaseBytes / MiB, 1),
+        }
+      : null,
   };
 }
 
@@ -907,6 +945,12 @@ function printTable(results: Results): void {
     if (name === "PostgreSQL") parts.push(`PostgreSQL server ${cpu.serverMicros ?? "? (not on this machine)"}`);
     const bound = cpu.boundEntriesPerSecond === null ? "" : `; at most ${cpu.boundEntriesPerSecond} entries/s`;
     console.log(`  ${name}: ${parts.join(", ")}${bound}`);
+  }
+  const written = results.postgres?.written;
+  if (written) {
+    console.log(
+      `PostgreSQL wrote ${written.walBytesPerEntry} bytes of WAL per entry; the database holds ${written.databaseMiB} MiB`,
+    );
   }
   console.log("");
 }

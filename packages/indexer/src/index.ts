@@ -6,6 +6,16 @@
 export { type ChainReader, createChainReader, type EntryLog } from "./chain/createChainReader.ts";
 export { createLogger } from "./createLogger.ts";
 export { IndexerError } from "./errors.ts";
+export {
+  foldInto,
+  foldLeaves,
+  isFolded,
+  LOWEST_STORED_LEVEL,
+  type NodeKey,
+  nodeKey,
+  readStoredNodes,
+  storedReads,
+} from "./proofs/storedTree.ts";
 export { consistencyProofAt, inclusionProofAt, rootAt } from "./proofs/treeProofs.ts";
 export { type Deployment, type RunIndexerReturnType, runIndexer } from "./runIndexer.ts";
 export { createStore } from "./store/createStore.ts";

@@ -1,4 +1,4 @@
-import { inclusionProofAt } from "@shanji/indexer";
+import { foldLeaves, inclusionProofAt, LOWEST_STORED_LEVEL } from "@shanji/indexer";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { describeEachBackend } from "../../../indexer/src/store/_test/testDatabase.ts";
 import { type ApiFixture, openApiFixture } from "../_test/apiFixture.ts";
@@ -55,9 +55,20 @@ describeEachBackend("ledger routes: batched inclusion proofs from the stored tre
     await upper.sync(size);
     expect(upper.minLevel).toBeGreaterThan(1);
     const [stored] = await f.store.query<{ hash: Uint8Array }>(
-      "select hash from tree_nodes where level = 2 and pos = 3",
+      "select hash from tree_nodes where level = 4 and pos = 3",
     );
-    expect(whole.node(2, 3n)).toStrictEqual(stored?.hash);
+    expect(whole.node(4, 3n)).toStrictEqual(stored?.hash);
+    // The levels below LOWEST_STORED_LEVEL are not stored: the copy folds them from the leaf hashes.
+    expect(await f.store.query("select count(*) as n from tree_nodes where level < $1", [LOWEST_STORED_LEVEL])).toEqual(
+      [{ n: 0n }],
+    );
+    const leaves = await f.store.query<{ leaf_hash: Uint8Array }>(
+      "select leaf_hash from entries where idx >= 12 and idx < 16 order by idx",
+    );
+    const hex = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString("hex");
+    expect(hex(whole.node(2, 3n))).toBe(hex(foldLeaves(leaves.map((l) => l.leaf_hash))));
+    expect(upper.minLevel, "the lowest level held is one the store does not hold").toBeLessThan(LOWEST_STORED_LEVEL);
+    expect(upper.node(upper.minLevel, 2n)).toStrictEqual(whole.node(upper.minLevel, 2n));
     expect(whole.node(0, size - 5n), "beyond what is copied").toBeUndefined();
     expect(upper.node(0, 3n), "below the copied levels").toBeUndefined();
     for (const treeSize of [size - 10n, size, 77n]) {
@@ -107,13 +118,12 @@ describeEachBackend("ledger routes: batched inclusion proofs from the stored tre
     const snapshot = await f.app.shanji.snapshot();
     const cache = treeCacheFor(f.store);
     cache.reset();
-    // Copy a tree whose level-1 node 0 is wrong, then put the right one back in the store.
-    const [before] = await f.store.query<{ hash: Uint8Array }>(
-      "select hash from tree_nodes where level = 1 and pos = 0",
-    );
-    await f.store.query("update tree_nodes set hash = $1 where level = 1 and pos = 0", [new Uint8Array(32).fill(9)]);
+    // Copy a tree whose leaf hash 0 is wrong (and so the level-1 node 0 folded from it), then put
+    // the right one back in the store.
+    const [before] = await f.store.query<{ hash: Uint8Array }>("select leaf_hash as hash from entries where idx = 0");
+    await f.store.query("update entries set leaf_hash = $1 where idx = 0", [new Uint8Array(32).fill(9)]);
     await cache.sync(snapshot.logSize);
-    await f.store.query("update tree_nodes set hash = $1 where level = 1 and pos = 0", [before?.hash]);
+    await f.store.query("update entries set leaf_hash = $1 where idx = 0", [before?.hash]);
     expect(cache.covered).toBe(snapshot.logSize);
 
     // Entries 2 and 3's paths go through level-1 node 0 (entries 0 and 1).

@@ -1,13 +1,15 @@
 /**
  * RFC 9162 inclusion and consistency proofs, and roots at any past size, served from the stored
  * tree: every hash a proof needs is the root of an aligned perfect subtree, which the indexer stored
- * when it completed (tree_nodes; level 0 is the entry's leaf hash). One query fetches them all, so a
- * proof costs O(log n) stored hashes and a few dozen SHA-256 — never a rehash of the ledger.
+ * when it completed, or folds from a few leaf hashes at the lowest levels (storedTree.ts). One
+ * query fetches them all, so a proof costs O(log n) stored hashes and a few dozen SHA-256 — never a
+ * rehash of the ledger.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, type Hex } from "viem";
 import { IndexerError } from "../errors.ts";
 import type { Queryable } from "../store/types.ts";
+import { readStoredNodes } from "./storedTree.ts";
 
 type Range = readonly [start: bigint, end: bigint];
 type Key = `${number}:${bigint}`;
@@ -60,35 +62,13 @@ function subproofRanges(m: bigint, [start, end]: Range, complete: boolean): Rang
 async function fetchNodes(q: Queryable, ranges: readonly Range[]): Promise<Map<Key, Uint8Array>> {
   const keys = new Set<Key>();
   for (const range of ranges) keysOf(range, keys);
-  const leaves: bigint[] = [];
-  const levels: number[] = [];
-  const positions: bigint[] = [];
-  for (const key of keys) {
+  const wanted = [...keys].map((key) => {
     const [level, pos] = key.split(":") as [string, string];
-    if (level === "0") leaves.push(BigInt(pos));
-    else {
-      levels.push(Number(level));
-      positions.push(BigInt(pos));
-    }
-  }
-  const nodes = new Map<Key, Uint8Array>();
-  if (leaves.length > 0) {
-    const rows = await q.query<{ idx: bigint; leaf_hash: Uint8Array }>(
-      "select idx, leaf_hash from entries where idx = any($1::bigint[])",
-      [leaves],
-    );
-    for (const row of rows) nodes.set(`0:${row.idx}`, row.leaf_hash);
-  }
-  if (levels.length > 0) {
-    const rows = await q.query<{ level: number; pos: bigint; hash: Uint8Array }>(
-      `select t.level, t.pos, t.hash from tree_nodes t
-       join unnest($1::smallint[], $2::bigint[]) as k(level, pos) on t.level = k.level and t.pos = k.pos`,
-      [levels, positions],
-    );
-    for (const row of rows) nodes.set(`${row.level}:${row.pos}`, row.hash);
-  }
-  if (nodes.size !== keys.size) {
-    const missing = [...keys].filter((k) => !nodes.has(k));
+    return { level: Number(level), pos: BigInt(pos) };
+  });
+  const nodes = (await readStoredNodes(q, wanted)) as Map<Key, Uint8Array>;
+  const missing = [...keys].filter((k) => !nodes.has(k));
+  if (missing.length > 0) {
     throw new IndexerError(`The store lacks ${missing.length} tree node(s) for this proof (first: ${missing[0]}).`);
   }
   return nodes;

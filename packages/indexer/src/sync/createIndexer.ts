@@ -19,6 +19,7 @@
 import { bytesToHex, type Hex } from "viem";
 import type { BlockHeader, ChainReader, EntryLog } from "../chain/createChainReader.ts";
 import { IndexerError, isRetryable, SelfCheckError, WrongChainError } from "../errors.ts";
+import { nodeKey, readStoredNodes } from "../proofs/storedTree.ts";
 import type { Queryable, Store } from "../store/types.ts";
 import { refreshViews, resetViews } from "../views/refreshViews.ts";
 import { deferIndexes, restoreIndexes } from "./deferIndexes.ts";
@@ -168,19 +169,12 @@ export function createIndexer(parameters: CreateIndexerParameters) {
 
   async function loadFrontier(tx: Queryable, size: bigint) {
     const positions = peakPositions(size);
-    const peaks: TreeNode[] = [];
-    for (const { level, pos } of positions) {
-      const rows =
-        level === 0
-          ? await tx.query<{ hash: Uint8Array }>("select leaf_hash as hash from entries where idx = $1", [String(pos)])
-          : await tx.query<{ hash: Uint8Array }>("select hash from tree_nodes where level = $1 and pos = $2", [
-              level,
-              String(pos),
-            ]);
-      const hash = rows[0]?.hash;
+    const nodes = await readStoredNodes(tx, positions);
+    const peaks: TreeNode[] = positions.map(({ level, pos }) => {
+      const hash = nodes.get(nodeKey(level, pos));
       if (!hash) throw new IndexerError(`The store lacks the tree node at level ${level}, position ${pos}.`);
-      peaks.push({ level, pos, hash });
-    }
+      return { level, pos, hash };
+    });
     return createMerkleFrontier(size, peaks);
   }
 

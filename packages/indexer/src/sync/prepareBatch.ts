@@ -18,6 +18,7 @@ import { bytesToHex, type Hex } from "viem";
 import { decodeLeafFast } from "../../../core/src/encoding/decodeLeafFast.ts";
 import type { BlockHeader, EntryLog } from "../chain/createChainReader.ts";
 import { SelfCheckError } from "../errors.ts";
+import { LOWEST_STORED_LEVEL } from "../proofs/storedTree.ts";
 import { recordToJson } from "../store/recordJson.ts";
 import type { MerkleFrontier } from "./merkleFrontier.ts";
 
@@ -156,6 +157,8 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
 
     const leafHash = hash("sha256", prefixed, "buffer");
     for (const node of frontier.append(leafHash)) {
+      // The lowest levels are folded from leaf hashes when read, not stored (storedTree.ts).
+      if (node.level < LOWEST_STORED_LEVEL) continue;
       nodes.level.push(node.level);
       nodes.pos.push(node.pos);
       nodes.hash.push(Buffer.from(node.hash.buffer, node.hash.byteOffset, node.hash.byteLength).toString("hex"));

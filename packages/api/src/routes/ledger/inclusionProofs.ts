@@ -3,14 +3,15 @@
  *
  * The same construction as @shanji/indexer's `inclusionProofAt` (proofs/treeProofs.ts): every
  * hash of an RFC 9162 audit path is the root of a range of leaves, made of aligned perfect
- * subtrees whose roots the indexer stored (tree_nodes; level 0 is the entry's leaf hash). Here the
+ * subtrees whose roots the indexer stored (tree_nodes; level 0 is the entry's leaf hash; the lowest
+ * interior levels are folded from the leaf hashes under them, see @shanji/indexer's storedTree). Here the
  * nodes of all the requested proofs are fetched together — a page of a stream's history shares
  * most of them, and one entry's proof costs one round trip instead of three — and the entries'
  * own rows come in the same query. With the in-memory copy of the stored tree (treeCache.ts), an
  * entry's proof costs one primary-key lookup of its row. A test checks that all give the same proofs.
  */
 import { createHash } from "node:crypto";
-import type { Queryable } from "@shanji/indexer";
+import { foldInto, type NodeKey, type Queryable, storedReads } from "@shanji/indexer";
 import type { Hex } from "viem";
 import { entryRowBatcherFor } from "./entryRowBatcher.ts";
 import type { TreeCache } from "./treeCache.ts";
@@ -242,20 +243,16 @@ export async function inclusionProofs(
     for (const range of ranges) subtrees(range, wanted);
     wanted.set(keyOf(0, index), { level: 0, pos: index });
   }
-  // Nodes the in-memory copy holds; the rest (and the requested entries' rows) from the store.
+  // Nodes the in-memory copy holds; the rest (and the requested entries' rows) from the store, the
+  // levels it does not store as the leaf hashes to fold them from.
   const nodes = new Map<string, Uint8Array>();
-  const leaves: bigint[] = [];
-  const levels: number[] = [];
-  const positions: bigint[] = [];
-  for (const [key, { level, pos }] of wanted) {
-    const held = cache?.node(level, pos);
+  const unheld: NodeKey[] = [];
+  for (const [key, node] of wanted) {
+    const held = cache?.node(node.level, node.pos);
     if (held) nodes.set(key, held);
-    else if (level === 0) leaves.push(pos);
-    else {
-      levels.push(level);
-      positions.push(pos);
-    }
+    else unheld.push(node);
   }
+  const { leaves, levels, positions } = storedReads(unheld);
   const entryRows = new Map<bigint, EntryRow>();
   if (withRows && levels.length === 0) {
     // The usual case with the copy: the entries' own rows (and any leaf hash it lacks), by primary
@@ -296,8 +293,9 @@ export async function inclusionProofs(
       }
     }
   }
-  if (nodes.size !== wanted.size) {
-    const missing = [...wanted.keys()].filter((key) => !nodes.has(key));
+  foldInto(nodes, unheld);
+  const missing = [...wanted.keys()].filter((key) => !nodes.has(key));
+  if (missing.length > 0) {
     throw new MissingTreeNodesError(`the store lacks ${missing.length} tree node(s) (first: ${missing[0]})`);
   }
 

@@ -17,13 +17,15 @@
  * lowest levels stay in the database and proofs fetch them with the entry.
  */
 import { createHash } from "node:crypto";
-import type { Queryable, Store } from "@shanji/indexer";
+import { foldLeaves, isFolded, nodeKey, type Queryable, readStoredNodes, type Store } from "@shanji/indexer";
 
 /** Bytes of hashes to keep in memory per store (levels are dropped from the bottom to stay below it). */
 const MEMORY_BUDGET = 96 * 1024 * 1024;
 /** Rows per query while copying. */
 const PAGE = 50_000;
 const NODE_PREFIX = new Uint8Array([1]);
+const hashPair = (left: Uint8Array, right: Uint8Array): Uint8Array =>
+  createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
 
 export type TreeCache = {
   /** The cache holds every node (at minLevel or above) of the first `covered` entries. */
@@ -82,6 +84,12 @@ export function createTreeCache(store: Store, budget = MEMORY_BUDGET): TreeCache
     return new Uint8Array(l.buffer.buffer, l.buffer.byteOffset + Number(pos) * 32, 32);
   };
 
+  /** A node copied into `levels`, whether or not `covered` includes it yet. */
+  const at = (level: number, pos: bigint): Uint8Array => {
+    const l = levels[level] as Level;
+    return l.buffer.subarray(Number(pos) * 32, Number(pos) * 32 + 32);
+  };
+
   function put(level: number, pos: bigint, hash: Uint8Array): void {
     let l = levels[level];
     if (!l) {
@@ -110,17 +118,9 @@ export function createTreeCache(store: Store, budget = MEMORY_BUDGET): TreeCache
   async function stillValid(tx: Queryable): Promise<boolean> {
     if (covered === 0n) return true;
     const peaks = peaksOf(covered);
-    const rows = await tx.query<{ level: number; pos: bigint; hash: Uint8Array }>(
-      `select 0::smallint as level, e.idx as pos, e.leaf_hash as hash
-         from entries e join unnest($1::smallint[], $2::bigint[]) as k(level, pos) on k.level = 0 and e.idx = k.pos
-       union all
-       select t.level, t.pos, t.hash
-         from tree_nodes t join unnest($1::smallint[], $2::bigint[]) as k(level, pos) on t.level = k.level and t.pos = k.pos`,
-      [peaks.map((p) => p.level), peaks.map((p) => p.pos)],
-    );
-    const stored = new Map(rows.map((r) => [`${r.level}:${r.pos}`, r.hash]));
+    const stored = await readStoredNodes(tx, peaks);
     return peaks.every((p) => {
-      const theirs = stored.get(`${p.level}:${p.pos}`);
+      const theirs = stored.get(nodeKey(p.level, p.pos));
       const mine = held(p.level, p.pos);
       // A peak below the copied levels is not held: the store must still have it.
       return theirs !== undefined && (mine === undefined || Buffer.compare(mine, theirs) === 0);
@@ -145,23 +145,39 @@ export function createTreeCache(store: Store, budget = MEMORY_BUDGET): TreeCache
         // Positions of the nodes completed between the covered size and `size`.
         let from = covered >> BigInt(level);
         const to = size >> BigInt(level);
+        if (isFolded(level) && level > minLevel) {
+          // Not stored: each from its two children, copied just now.
+          for (let pos = from; pos < to; pos++) {
+            put(level, pos, hashPair(at(level - 1, 2n * pos), at(level - 1, 2n * pos + 1n)));
+          }
+          continue;
+        }
+        // The lowest level held, if it is not stored, is folded from leaf hashes read for it.
+        const leavesPer = isFolded(level) ? 1n << BigInt(level) : 1n;
+        const step = BigInt(PAGE) / leavesPer;
         while (from < to) {
-          const until = from + BigInt(PAGE) < to ? from + BigInt(PAGE) : to;
+          const until = from + step < to ? from + step : to;
           const rows =
-            level === 0
+            level === 0 || isFolded(level)
               ? await tx.query<{ pos: bigint; hash: Uint8Array }>(
                   "select idx as pos, leaf_hash as hash from entries where idx >= $1 and idx < $2 order by idx",
-                  [from, until],
+                  [from * leavesPer, until * leavesPer],
                 )
               : await tx.query<{ pos: bigint; hash: Uint8Array }>(
                   "select pos, hash from tree_nodes where level = $1 and pos >= $2 and pos < $3 order by pos",
                   [level, from, until],
                 );
           if (generation !== started) return;
-          if (BigInt(rows.length) !== until - from) {
+          if (BigInt(rows.length) !== (until - from) * leavesPer) {
             throw new Error(`the store lacks tree nodes at level ${level} (${from}–${until})`);
           }
-          for (const row of rows) put(level, row.pos, row.hash);
+          if (leavesPer === 1n) for (const row of rows) put(level, row.pos, row.hash);
+          else {
+            const per = Number(leavesPer);
+            for (let i = 0; i < rows.length; i += per) {
+              put(level, from + BigInt(i / per), foldLeaves(rows.slice(i, i + per).map((row) => row.hash)));
+            }
+          }
           from = until;
         }
       }
