@@ -1,4 +1,7 @@
+import { sha256 } from "@noble/hashes/sha2.js";
 import { expect, test } from "vitest";
+import { inclusionProofAt } from "../../proofs/treeProofs.ts";
+import { createMerkleFrontier } from "../../sync/merkleFrontier.ts";
 import { describeEachBackend } from "../_test/testDatabase.ts";
 import { SchemaTooNewError, StoreError } from "../errors.ts";
 import type { Store } from "../types.ts";
@@ -83,6 +86,45 @@ describeEachBackend("migrate", (backend) => {
     expect(await migrate(store, { migrations: synthetic })).toMatchObject({ applied: [3] });
     expect(await schemaOf(store)).toStrictEqual(await schemaOf(fresh));
     expect(await versionsOf(store)).toStrictEqual(await versionsOf(fresh));
+  });
+
+  test("behavior: migration 6 removes the tree's nodes below level 4, and the proofs stay the same", async () => {
+    const store = await backend.emptyStore();
+    await migrate(store, { to: 5 });
+    // A log of 40 entries as the indexer stored it before: every completed interior node.
+    const frontier = createMerkleFrontier(0n, []);
+    for (let i = 0; i < 40; i++) {
+      const leaf = new Uint8Array([i]);
+      const hash = sha256(new Uint8Array([0, i]));
+      for (const node of frontier.append(hash)) {
+        await store.query("insert into tree_nodes (level, pos, hash) values ($1, $2, $3)", [
+          node.level,
+          node.pos,
+          node.hash,
+        ]);
+      }
+      await store.query(
+        `insert into entries (idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)
+         values ($1, 1, $2, 0, 1, 0, 0, $3, $4, '{}'::jsonb)`,
+        [BigInt(i), new Uint8Array(32), leaf, hash],
+      );
+    }
+    await store.query("insert into sync_cursor (id, block_number, block_hash, log_size) values (1, 1, $1, 40)", [
+      new Uint8Array(32),
+    ]);
+    const proofs = async () => await Promise.all([0n, 13n, 38n].map((index) => inclusionProofAt(store, index, 40n)));
+    const before = await proofs();
+    const countBelow4 = "select count(*) as n from tree_nodes where level < 4";
+    expect(await store.query(countBelow4)).toStrictEqual([{ n: 35n }]);
+    expect(await migrate(store)).toMatchObject({ fromVersion: 5, applied: [6] });
+    expect(await store.query(countBelow4)).toStrictEqual([{ n: 0n }]);
+    expect(await store.query("select level, pos from tree_nodes order by level, pos")).toStrictEqual([
+      { level: 4, pos: 0n },
+      { level: 4, pos: 1n },
+      { level: 5, pos: 0n },
+    ]);
+    expect(await proofs()).toStrictEqual(before);
+    await store.close();
   });
 
   test("behavior: two runs started together apply each migration once", async () => {
