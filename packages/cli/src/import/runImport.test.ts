@@ -171,6 +171,50 @@ describe("import: the bad-row report", () => {
   });
 });
 
+/** A receipt file's rows (after the header), split into cells. */
+async function receiptRows(file: string): Promise<string[][]> {
+  return (await readFile(file, "utf8"))
+    .replace(/^\uFEFF/, "")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(","));
+}
+
+/** The records of the entries appended after the log had `before` entries. */
+async function recordsSince(before: bigint) {
+  const logs = await ledger.deployed.publicClient.getContractEvents({
+    address: ledger.deployed.addresses.log,
+    abi: transparencyLogAbi,
+    eventName: "EntryAppended",
+    fromBlock: 0n,
+  });
+  return logs.slice(Number(before)).map((l) => decodeLeaf(l.args.leaf as `0x${string}`).record);
+}
+
+/** Whether every record is a donation whose donor is the commitment of one of `codes`. */
+function allDonorsAmong(records: Awaited<ReturnType<typeof recordsSince>>, codes: string[][]): boolean {
+  const commitments = new Set(codes.map(([, code]) => commitment(code as `0x${string}`)));
+  return records.every((r) => r.type === "donationRecorded" && commitments.has(r.donor));
+}
+
+/** `shanji import donations FILE` sending slowly: batches of `batchSize`, one transaction in flight. */
+function slowImport(file: string, batchSize: number) {
+  const child = ledger.spawn([
+    "--key",
+    "charity",
+    "import",
+    "donations",
+    file,
+    "--batch-size",
+    String(batchSize),
+    "--window",
+    "1",
+  ]);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited };
+}
+
 describe("import: interrupted and resumed", () => {
   test("behavior: a kill mid-import leaves whole batches only, and a re-run finishes without new codes for sent rows", async () => {
     const campaign = await ledger.openCampaign();
@@ -178,22 +222,11 @@ describe("import: interrupted and resumed", () => {
     const rows = 2000;
     await writeFile(file, donationsCsv(campaign, rows, "BIG"));
     const before = await logSize();
-    const child = ledger.spawn([
-      "--key",
-      "charity",
-      "import",
-      "donations",
-      file,
-      "--batch-size",
-      "20",
-      "--window",
-      "1",
-    ]);
+    const { child, exited } = slowImport(file, 20);
     let stderr = "";
     child.stderr?.setEncoding("utf8").on("data", (t: string) => {
       stderr += t;
     });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     // Kill it once a few hundred records are on chain.
     for (;;) {
       const grown = (await logSize()) - before;
@@ -213,22 +246,9 @@ describe("import: interrupted and resumed", () => {
 
     // Every donation on chain has its code in the receipt file, written before the batches went out.
     const receiptsFile = join(ledger.dir, "big.receipts.csv");
-    const codes = (await readFile(receiptsFile, "utf8"))
-      .replace(/^\uFEFF/, "")
-      .trim()
-      .split("\n")
-      .slice(1)
-      .map((l) => l.split(","));
+    const codes = await receiptRows(receiptsFile);
     expect(codes).toHaveLength(rows);
-    const commitments = new Set(codes.map(([, code]) => commitment(code as `0x${string}`)));
-    const logs = await ledger.deployed.publicClient.getContractEvents({
-      address: ledger.deployed.addresses.log,
-      abi: transparencyLogAbi,
-      eventName: "EntryAppended",
-      fromBlock: 0n,
-    });
-    const recorded = logs.slice(Number(before)).map((l) => decodeLeaf(l.args.leaf as `0x${string}`).record);
-    expect(recorded.every((r) => r.type === "donationRecorded" && commitments.has(r.donor))).toBe(true);
+    expect(allDonorsAmong(await recordsSince(before), codes)).toBe(true);
 
     const resumed = await ledger.run(["--json", "--key", "charity", "import", "donations", file]);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -239,13 +259,7 @@ describe("import: interrupted and resumed", () => {
       newReceiptCodes: 0,
     });
     expect(await logSize()).toBe(before + BigInt(rows));
-    const after = (await readFile(receiptsFile, "utf8"))
-      .replace(/^\uFEFF/, "")
-      .trim()
-      .split("\n")
-      .slice(1)
-      .map((l) => l.split(","));
-    expect(after).toEqual(codes);
+    expect(await receiptRows(receiptsFile)).toEqual(codes);
     expect(existsSync(lockFile)).toBe(false);
   });
 
@@ -255,18 +269,7 @@ describe("import: interrupted and resumed", () => {
     const rows = 600;
     await writeFile(file, donationsCsv(campaign, rows, "TWICE"));
     const before = await logSize();
-    const first = ledger.spawn([
-      "--key",
-      "charity",
-      "import",
-      "donations",
-      file,
-      "--batch-size",
-      "10",
-      "--window",
-      "1",
-    ]);
-    const exited = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
+    const { child: first, exited } = slowImport(file, 10);
     // Once the first has written its codes and is sending, it is paused (SIGSTOP) while the
     // second runs, so that it is sure to be still at work then, however fast the machine.
     while ((await logSize()) - before < 20n) {
@@ -289,23 +292,9 @@ describe("import: interrupted and resumed", () => {
     expect(await exited).toBe(0);
     expect(await logSize()).toBe(before + BigInt(rows));
     // Every donation on chain carries a code of the file: the second import wrote none.
-    const commitments = new Set(
-      codes
-        .replace(/^\uFEFF/, "")
-        .trim()
-        .split("\n")
-        .slice(1)
-        .map((l) => commitment(l.split(",")[1] as `0x${string}`)),
-    );
-    const logs = await ledger.deployed.publicClient.getContractEvents({
-      address: ledger.deployed.addresses.log,
-      abi: transparencyLogAbi,
-      eventName: "EntryAppended",
-      fromBlock: 0n,
-    });
-    const recorded = logs.slice(Number(before)).map((l) => decodeLeaf(l.args.leaf as `0x${string}`).record);
+    const recorded = await recordsSince(before);
     expect(recorded).toHaveLength(rows);
-    expect(recorded.every((r) => r.type === "donationRecorded" && commitments.has(r.donor))).toBe(true);
+    expect(allDonorsAmong(recorded, await receiptRows(receiptsFile))).toBe(true);
     expect(existsSync(`${receiptsFile}.lock`)).toBe(false);
   });
 });

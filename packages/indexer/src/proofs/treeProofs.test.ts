@@ -1,13 +1,11 @@
 // Proofs served from the stored tree nodes check with @shanji/core's verifiers, for every index and
 // every pair of sizes of a small log, and on random sizes of a larger one.
 
-import { sha256 } from "@noble/hashes/sha2.js";
 import { consistencyProof, inclusionProof, merkleRoot, verifyConsistency, verifyInclusion } from "@shanji/core";
 import { beforeAll, describe, expect, test } from "vitest";
 import { createStore } from "../store/createStore.ts";
 import type { Store } from "../store/types.ts";
-import { createMerkleFrontier } from "../sync/merkleFrontier.ts";
-import { LOWEST_STORED_LEVEL } from "./storedTree.ts";
+import { storeLeaves } from "./_test/storeLeaves.ts";
 import { consistencyProofAt, inclusionProofAt, rootAt } from "./treeProofs.ts";
 
 const N = 70;
@@ -16,30 +14,7 @@ let store: Store;
 
 beforeAll(async () => {
   store = await createStore();
-  const frontier = createMerkleFrontier(0n, []);
-  for (const [i, leaf] of leaves.entries()) {
-    const prefixed = new Uint8Array(leaf.length + 1);
-    prefixed.set(leaf, 1);
-    const hash = sha256(prefixed);
-    // As the indexer stores them: the lowest interior levels are folded from leaves when read.
-    for (const node of frontier.append(hash)) {
-      if (node.level < LOWEST_STORED_LEVEL) continue;
-      await store.query("insert into tree_nodes (level, pos, hash) values ($1, $2, $3)", [
-        node.level,
-        node.pos,
-        node.hash,
-      ]);
-    }
-    await store.query(
-      `insert into entries (idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)
-       values ($1, 1, $2, 0, 1, 0, 0, $3, $4, '{}'::jsonb)`,
-      [BigInt(i), new Uint8Array(32), leaf, hash],
-    );
-  }
-  await store.query("insert into sync_cursor (id, block_number, block_hash, log_size) values (1, 1, $1, $2)", [
-    new Uint8Array(32),
-    BigInt(N),
-  ]);
+  await storeLeaves(store, leaves);
 });
 
 describe("tree proofs from the store", () => {

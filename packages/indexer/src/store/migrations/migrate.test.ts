@@ -1,7 +1,6 @@
-import { sha256 } from "@noble/hashes/sha2.js";
 import { expect, test } from "vitest";
+import { storeLeaves } from "../../proofs/_test/storeLeaves.ts";
 import { inclusionProofAt } from "../../proofs/treeProofs.ts";
-import { createMerkleFrontier } from "../../sync/merkleFrontier.ts";
 import { describeEachBackend } from "../_test/testDatabase.ts";
 import { SchemaTooNewError, StoreError } from "../errors.ts";
 import type { Store } from "../types.ts";
@@ -92,26 +91,11 @@ describeEachBackend("migrate", (backend) => {
     const store = await backend.emptyStore();
     await migrate(store, { to: 5 });
     // A log of 40 entries as the indexer stored it before: every completed interior node.
-    const frontier = createMerkleFrontier(0n, []);
-    for (let i = 0; i < 40; i++) {
-      const leaf = new Uint8Array([i]);
-      const hash = sha256(new Uint8Array([0, i]));
-      for (const node of frontier.append(hash)) {
-        await store.query("insert into tree_nodes (level, pos, hash) values ($1, $2, $3)", [
-          node.level,
-          node.pos,
-          node.hash,
-        ]);
-      }
-      await store.query(
-        `insert into entries (idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)
-         values ($1, 1, $2, 0, 1, 0, 0, $3, $4, '{}'::jsonb)`,
-        [BigInt(i), new Uint8Array(32), leaf, hash],
-      );
-    }
-    await store.query("insert into sync_cursor (id, block_number, block_hash, log_size) values (1, 1, $1, 40)", [
-      new Uint8Array(32),
-    ]);
+    await storeLeaves(
+      store,
+      Array.from({ length: 40 }, (_, i) => new Uint8Array([i])),
+      { lowestLevel: 1 },
+    );
     const proofs = async () => await Promise.all([0n, 13n, 38n].map((index) => inclusionProofAt(store, index, 40n)));
     const before = await proofs();
     const countBelow4 = "select count(*) as n from tree_nodes where level < 4";
