@@ -94,5 +94,8 @@ describe("the receipt file's lock", () => {
     const error = await refusal(lockReceipts(join(dir, "missing", "gifts.receipts.csv"), "gifts.csv"));
     expect(error.exitCode).toBe(exitCode.invalidInput);
     expect(error.message).toMatch(/^cannot create the lock file .*missing\/gifts\.receipts\.csv\.lock: ENOENT/);
+    expect(error.details).toBe(
+      "The lock file goes beside the receipt file (--receipts): its folder must exist and be writable.",
+    );
   });
 });

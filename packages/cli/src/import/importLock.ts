@@ -78,6 +78,7 @@ async function create(path: string, mine: Holder): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw new CliError(`cannot create the lock file ${path}: ${(error as Error).message}`, {
       exitCode: exitCode.invalidInput,
+      details: "The lock file goes beside the receipt file (--receipts): its folder must exist and be writable.",
       cause: error,
     });
   } finally {
