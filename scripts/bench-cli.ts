@@ -31,11 +31,14 @@
  *   BENCH_IMPORT_ANVIL_ARGS=…   the anvil flags of the import's three chains, in place of the
  *                               default "--prune-history" ("" for anvil's own default, all history)
  *   BENCH_IMPORT_WINDOW=6       transactions in flight, for the CLI (--window) and the other two alike
+ *   BENCH_IMPORT_NODE=hardhat   the import's three chains on `hardhat node` (Hardhat's EDR) instead of
+ *                               anvil, to compare nodes; the anvil flags do not apply then
  *   BENCH_CACHE_CHAIN=1         keep (and reuse) the verify chain in .shanji/bench/
  *   BENCH_VERIFY_RUNS=3         verify runs on the loaded chain; the median counts
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -62,6 +65,7 @@ import { recomputeLedger } from "../packages/cli/src/verify/recomputeLedger.ts";
 import { anvilAccount, deployOnAnvil } from "../packages/indexer/src/_test/chainFixture.ts";
 import type { Deployment } from "../packages/indexer/src/runIndexer.ts";
 import { startAnvil } from "./lib/anvil.ts";
+import { freePort } from "./lib/freePort.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CACHE_DIR = join(ROOT, ".shanji", "bench");
@@ -89,6 +93,8 @@ const children = new Set<ChildProcess>();
 
 type ImportFigures = {
   rows: number;
+  /** The node of the three chains: anvil unless BENCH_IMPORT_NODE=hardhat. */
+  node: "anvil" | "hardhat";
   /** The flags of the three anvil chains: "--prune-history" unless BENCH_IMPORT_ANVIL_ARGS says otherwise. */
   anvilArgs: string[];
   cli: {
@@ -181,9 +187,12 @@ async function benchImport(rows: number): Promise<ImportFigures> {
       `import: ${rows} rows in ${relative(ROOT, csv) || csv} (${Math.round((await stat(csv)).size / 1024)} KiB)`,
     );
     const anvilArgs = importAnvilArgs();
-    console.log(
-      `import: three anvil chains with ${anvilArgs.length > 0 ? anvilArgs.join(" ") : "no extra flags"}${anvilArgs.includes("--prune-history") ? " (pruned history: only recent state kept, as a Besu Bonsai node keeps it)" : " (anvil keeps every block's state)"}`,
-    );
+    const node = importNode();
+    if (node === "hardhat") console.log("import: three chains on `hardhat node` (Hardhat's EDR)");
+    else
+      console.log(
+        `import: three anvil chains with ${anvilArgs.length > 0 ? anvilArgs.join(" ") : "no extra flags"}${anvilArgs.includes("--prune-history") ? " (pruned history: only recent state kept, as a Besu Bonsai node keeps it)" : " (anvil keeps every block's state)"}`,
+      );
 
     // The floor first, on a chain of its own.
     const floor = await withChain(async (url) => {
@@ -285,6 +294,7 @@ async function benchImport(rows: number): Promise<ImportFigures> {
     );
     return {
       rows,
+      node,
       anvilArgs,
       cli: {
         rowsPerSecond: Math.round(rows / cli.seconds),
@@ -437,12 +447,56 @@ const BENCH_CAMPAIGN = {
 } as const;
 
 async function withChain<T>(use: (url: string) => Promise<T>): Promise<T> {
-  const args = importAnvilArgs();
-  const anvil = await startAnvil({ silent: true, args });
+  const chain =
+    importNode() === "hardhat" ? await startHardhatNode() : await startAnvil({ silent: true, args: importAnvilArgs() });
   try {
-    return await use(anvil.url);
+    return await use(chain.url);
   } finally {
-    await anvil.stop();
+    await chain.stop();
+  }
+}
+
+function importNode(): "anvil" | "hardhat" {
+  const node = process.env.BENCH_IMPORT_NODE || "anvil";
+  if (node !== "anvil" && node !== "hardhat")
+    throw new Error(`BENCH_IMPORT_NODE must be anvil or hardhat, got ${node}`);
+  return node;
+}
+
+/** `hardhat node` (EDR, automining, the same test accounts as anvil) on a free port. */
+async function startHardhatNode(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--port", String(port)],
+    {
+      cwd: ROOT,
+      stdio: "ignore",
+    },
+  );
+  children.add(child);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = once(child, "exit");
+  const stop = async () => {
+    children.delete(child);
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await exited;
+    }
+  };
+  const client = createPublicClient({ transport: http(url, { retryCount: 0 }) });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await client.getChainId();
+      return { url, stop };
+    } catch (error) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        await stop();
+        throw new Error(`hardhat node did not start on port ${port}`, { cause: error });
+      }
+      await sleep(200);
+    }
   }
 }
 

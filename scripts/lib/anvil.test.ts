@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -10,6 +9,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { afterEach, describe, expect, test } from "vitest";
 import { type StartAnvilReturnType, startAnvil } from "./anvil.ts";
+import { freePort } from "./freePort.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 const RECIPIENT = "0x000000000000000000000000000000000000bEEF";
@@ -162,17 +162,4 @@ async function gone(pid: number): Promise<boolean> {
   const deadline = Date.now() + 5_000;
   while (isRunning(pid) && Date.now() < deadline) await sleep(50);
   return !isRunning(pid);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }

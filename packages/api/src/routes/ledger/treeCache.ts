@@ -1,6 +1,8 @@
 /**
  * The stored Merkle tree (leaf hashes and tree_nodes), copied into memory, so that an inclusion
- * proof needs no database work besides the entry's own row.
+ * proof needs no database work besides the entry's own row. The levels the indexer does not store
+ * (below LOWEST_STORED_LEVEL) are folded while copying: from the level below, or from the leaf
+ * hashes when the copy starts at one of them.
  *
  * Complete subtrees never change: a node stored for leaves [p·2^L, (p+1)·2^L) stays right as long as
  * those leaves stay, so the copy only grows, a few nodes per new entry. Only a chain reorganisation
