@@ -9,11 +9,12 @@
  * covers imports on one machine, or on machines sharing that folder.
  *
  * The lock file is written whole under another name and then hard-linked into place, which fails
- * if it exists: nobody ever reads a lock half-written. Taking over a stale lock is not atomic: two
+ * if it exists: nobody ever reads a lock half-written (on a file system without hard links, it is
+ * created exclusively and then written). Taking over a stale lock is not atomic: two
  * imports started in the same instant after a crash could both remove it; each then links its own,
  * and only one of those links succeeds.
  */
-import { link, open, readFile, rm } from "node:fs/promises";
+import { link, open, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { CliError, exitCode } from "../common/cliError.ts";
@@ -61,18 +62,29 @@ export async function lockReceipts(receiptsFile: string, csv: string): Promise<I
   });
 }
 
+/** What link() says on a file system that has no hard links. */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "ENOSYS", "EOPNOTSUPP"]);
+
 /** Creates the lock file holding `mine`, whole; false if it exists. */
 async function create(path: string, mine: Holder): Promise<boolean> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const text = `${JSON.stringify(mine)}\n`;
   try {
     const handle = await open(temporary, "w", 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify(mine)}\n`);
+      await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await link(temporary, path);
+    try {
+      await link(temporary, path);
+    } catch (error) {
+      if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+      // A file system without hard links (FAT, exFAT, some network shares): created exclusively
+      // instead, its content written just after. Read in between, it is refused as unreadable.
+      await writeFile(path, text, { flag: "wx", mode: 0o600 });
+    }
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
