@@ -13,6 +13,7 @@ import { transparencyLogAbi } from "@shanji/core";
 import { createPublicClient, type Hex, http } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createStore } from "../packages/indexer/src/store/createStore.ts";
+import { freePort } from "./lib/freePort.ts";
 
 const REPOSITORY = fileURLToPath(new URL("..", import.meta.url));
 const CAUGHT_UP = /indexed (\d+) entries up to block (\d+) \(caught up/;
@@ -223,19 +224,6 @@ describe("npm start", () => {
     expect(await canBind(apiPort)).toBe(true);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
