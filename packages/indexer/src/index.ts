@@ -28,6 +28,7 @@ export {
   type IndexerStatus,
   type Logger,
 } from "./sync/createIndexer.ts";
+export { nodeHash } from "./sync/merkleFrontier.ts";
 export { allocateFunds } from "./views/allocateFunds.ts";
 export { campaignBalances } from "./views/campaignBalances.ts";
 export { refreshViews } from "./views/refreshViews.ts";

@@ -10,8 +10,8 @@
  * reads O(log n) stored hashes (at most 2^LOWEST_STORED_LEVEL of them leaf hashes) and never
  * rehashes more than a few leaves.
  */
-import { createHash } from "node:crypto";
 import type { Queryable } from "../store/types.ts";
+import { nodeHash } from "../sync/merkleFrontier.ts";
 
 /** The lowest level of interior nodes kept in tree_nodes. */
 export const LOWEST_STORED_LEVEL = 4;
@@ -20,8 +20,6 @@ export type NodeKey = { level: number; pos: bigint };
 
 /** The map key of a node: "level:pos". */
 export const nodeKey = (level: number, pos: bigint) => `${level}:${pos}` as const;
-
-const NODE_PREFIX = new Uint8Array([1]);
 
 /** Whether node (level, pos) is folded from leaf hashes rather than read from tree_nodes. */
 export const isFolded = (level: number) => level > 0 && level < LOWEST_STORED_LEVEL;
@@ -33,21 +31,13 @@ export function leavesUnder(level: number, pos: bigint): { from: bigint; to: big
 
 /**
  * The root of a perfect subtree from its leaf hashes in order (a power of two of them), RFC 6962's
- * SHA-256(0x01 ‖ left ‖ right) level by level.
+ * SHA-256(0x01 ‖ left ‖ right) level by level (the indexer's nodeHash, as its frontier computes them).
  */
 export function foldLeaves(hashes: readonly Uint8Array[]): Uint8Array {
   let level = hashes;
   while (level.length > 1) {
     const up: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      up.push(
-        createHash("sha256")
-          .update(NODE_PREFIX)
-          .update(level[i] as Uint8Array)
-          .update(level[i + 1] as Uint8Array)
-          .digest(),
-      );
-    }
+    for (let i = 0; i < level.length; i += 2) up.push(nodeHash(level[i] as Uint8Array, level[i + 1] as Uint8Array));
     level = up;
   }
   return level[0] as Uint8Array;

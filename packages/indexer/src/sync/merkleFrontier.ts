@@ -11,7 +11,7 @@ export type TreeNode = { level: number; pos: bigint; hash: Uint8Array };
 const EMPTY_ROOT: Uint8Array = hash("sha256", new Uint8Array(0), "buffer");
 
 /** RFC 6962 interior node: SHA-256(0x01 ‖ left ‖ right), with Node's one-shot hash (a few µs per node counts here). */
-function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   const buffer = Buffer.allocUnsafe(65);
   buffer[0] = 1;
   buffer.set(left, 1);

@@ -18,16 +18,12 @@
  * Memory: 32 bytes per node, about 64 bytes per entry with every level; above MEMORY_BUDGET the
  * lowest levels stay in the database and proofs fetch them with the entry.
  */
-import { createHash } from "node:crypto";
-import { foldLeaves, isFolded, nodeKey, type Queryable, readStoredNodes, type Store } from "@shanji/indexer";
+import { foldLeaves, isFolded, nodeHash, nodeKey, type Queryable, readStoredNodes, type Store } from "@shanji/indexer";
 
 /** Bytes of hashes to keep in memory per store (levels are dropped from the bottom to stay below it). */
 const MEMORY_BUDGET = 96 * 1024 * 1024;
 /** Rows per query while copying. */
 const PAGE = 50_000;
-const NODE_PREFIX = new Uint8Array([1]);
-const hashPair = (left: Uint8Array, right: Uint8Array): Uint8Array =>
-  createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
 
 export type TreeCache = {
   /** The cache holds every node (at minLevel or above) of the first `covered` entries. */
@@ -150,7 +146,7 @@ export function createTreeCache(store: Store, budget = MEMORY_BUDGET): TreeCache
         if (isFolded(level) && level > minLevel) {
           // Not stored: each from its two children, copied just now.
           for (let pos = from; pos < to; pos++) {
-            put(level, pos, hashPair(at(level - 1, 2n * pos), at(level - 1, 2n * pos + 1n)));
+            put(level, pos, nodeHash(at(level - 1, 2n * pos), at(level - 1, 2n * pos + 1n)));
           }
           continue;
         }
@@ -195,7 +191,7 @@ export function createTreeCache(store: Store, budget = MEMORY_BUDGET): TreeCache
     for (const { level, pos } of peaksOf(size).reverse()) {
       const peak = held(level, pos);
       if (!peak) return undefined;
-      root = root === undefined ? peak : createHash("sha256").update(NODE_PREFIX).update(peak).update(root).digest();
+      root = root === undefined ? peak : nodeHash(peak, root);
     }
     if (!root) return undefined;
     // A few sizes at a time (the indexed one, those of pinned history pages).
