@@ -295,7 +295,8 @@ async function benchImport(rows: number): Promise<ImportFigures> {
     return {
       rows,
       node,
-      anvilArgs,
+      // The anvil flags apply only to anvil.
+      anvilArgs: node === "anvil" ? anvilArgs : [],
       cli: {
         rowsPerSecond: Math.round(rows / cli.seconds),
         seconds: round(cli.seconds, 2),
