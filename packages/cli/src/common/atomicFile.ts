@@ -7,14 +7,8 @@ import { open, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const file = await open(temporary, "w", mode);
-  try {
-    await file.writeFile(data);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+  const temporary = temporaryBeside(path);
+  await writeFileSynced(temporary, data, mode);
   await rename(temporary, path);
   // The rename itself is durable only once the folder's entry is on disk.
   const folder = await open(dirname(path), "r");
@@ -24,5 +18,21 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     // Some file systems cannot fsync a folder; the rename is still atomic there.
   } finally {
     await folder.close();
+  }
+}
+
+/** The name of a temporary file beside `path`, this process's own. */
+export function temporaryBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+/** Writes `path` (created or truncated) and fsyncs it before returning. */
+export async function writeFileSynced(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const file = await open(path, "w", mode);
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } finally {
+    await file.close();
   }
 }

@@ -14,9 +14,9 @@
  * imports started in the same instant after a crash could both remove it; each then links its own,
  * and only one of those links succeeds.
  */
-import { link, open, readFile, rm, writeFile } from "node:fs/promises";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { temporaryBeside, writeFileSynced } from "../common/atomicFile.ts";
 import { CliError, exitCode } from "../common/cliError.ts";
 
 export type ImportLock = {
@@ -67,16 +67,10 @@ const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "ENOSYS", "EOPNOTSUPP"]);
 
 /** Creates the lock file holding `mine`, whole; false if it exists. */
 async function create(path: string, mine: Holder): Promise<boolean> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const temporary = temporaryBeside(path);
   const text = `${JSON.stringify(mine)}\n`;
   try {
-    const handle = await open(temporary, "w", 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeFileSynced(temporary, text, 0o600);
     try {
       await link(temporary, path);
     } catch (error) {
