@@ -30,7 +30,9 @@
  *                               iterate on it without a chain; printed, not written to the results
  *   BENCH_IMPORT_ANVIL_ARGS=…   the anvil flags of the import's three chains, in place of the
  *                               default "--prune-history" ("" for anvil's own default, all history)
- *   BENCH_IMPORT_WINDOW=6       transactions in flight, for the CLI (--window) and the other two alike
+ *   BENCH_IMPORT_WINDOW=n       transactions in flight, for the CLI (--window) and the other two alike;
+ *                               unset, the import's own default for the chain (windowFor: 6 on
+ *                               anvil's 30,000,000 gas blocks, up to 32 on larger ones)
  *   BENCH_IMPORT_NODE=hardhat   the import's three chains on `hardhat node` (Hardhat's EDR) instead of
  *                               anvil, to compare nodes; the anvil flags do not apply then
  *   BENCH_CACHE_CHAIN=1         keep (and reuse) the verify chain in .shanji/bench/
@@ -58,7 +60,7 @@ import {
   toHex,
 } from "viem";
 import { syntheticLedger } from "../packages/cli/src/_test/syntheticLedger.ts";
-import { commitment } from "../packages/cli/src/import/runImport.ts";
+import { commitment, windowFor } from "../packages/cli/src/import/runImport.ts";
 import { externalRefOf } from "../packages/cli/src/import/validateRows.ts";
 import { saveKey } from "../packages/cli/src/keys/keystore.ts";
 import { recomputeLedger } from "../packages/cli/src/verify/recomputeLedger.ts";
@@ -76,9 +78,11 @@ const IMPORT_TARGET = 0.5;
 /** The import's chains keep only recent state, like a production node (see the header). */
 const IMPORT_ANVIL_ARGS = "--prune-history";
 const VERIFY_TARGET_SECONDS = 10;
-/** The import's own defaults: batches of CharityLedger.MAX_BATCH, six transactions in flight. */
+/** The import's own defaults: batches of CharityLedger.MAX_BATCH, windowFor the chain in flight. */
 const BATCH = 200;
-const WINDOW = positiveInteger("BENCH_IMPORT_WINDOW", 6);
+const WINDOW = process.env.BENCH_IMPORT_WINDOW ? positiveInteger("BENCH_IMPORT_WINDOW", 6) : undefined;
+/** The gas each transaction of the floor and of the contract alone may use. */
+const BATCH_GAS = 16_000_000n;
 const CAMPAIGNS = 4;
 /**
  * The verify chain: donations in batches of 200 over four campaigns, FILL.txsPerBlock transactions
@@ -125,7 +129,7 @@ type ImportFigures = {
  * each fifth of the transactions, first to last. A chain whose per-block work grows with the
  * contract's state shows it here as a rate that falls fifth after fifth.
  */
-type Progression = { blocks: number; rowsPerSecondByFifth: number[] };
+type Progression = { blocks: number; transactionsInFlight: number; rowsPerSecondByFifth: number[] };
 
 type VerifyFigures = {
   entries: number;
@@ -260,7 +264,8 @@ async function benchImport(rows: number): Promise<ImportFigures> {
       });
       const firstBlock = await deployed.publicClient.getBlockNumber({ cacheTime: 0 });
       const started = performance.now();
-      const run = await runCli(["--json", "--quiet", "import", "donations", csv, "--window", String(WINDOW)], {
+      const windowArgs = WINDOW === undefined ? [] : ["--window", String(WINDOW)];
+      const run = await runCli(["--json", "--quiet", "import", "donations", csv, ...windowArgs], {
         SHANJI_DEPLOYMENT: join(dir, "deployment.json"),
         SHANJI_RPC_URL: url,
         SHANJI_KEYSTORE_DIR: join(dir, "keys"),
@@ -268,7 +273,12 @@ async function benchImport(rows: number): Promise<ImportFigures> {
       });
       const seconds = (performance.now() - started) / 1000;
       if (run.code !== 0) throw new Error(`shanji import failed (exit ${run.code}): ${run.stderr}`);
-      const summary = JSON.parse(run.stdout) as { recorded: number; batches: number; phases: Record<string, number> };
+      const summary = JSON.parse(run.stdout) as {
+        recorded: number;
+        batches: number;
+        window: number;
+        phases: Record<string, number>;
+      };
       console.log(`import: phases (s) ${JSON.stringify(summary.phases)}`);
       const after = await deployed.publicClient.readContract({
         address: addresses.log,
@@ -278,7 +288,7 @@ async function benchImport(rows: number): Promise<ImportFigures> {
       if (summary.recorded !== rows || after - before !== BigInt(rows))
         throw new Error(`the import recorded ${summary.recorded} rows, the log grew by ${after - before}`);
       const blocks = Number((await deployed.publicClient.getBlockNumber({ cacheTime: 0 })) - firstBlock);
-      return { seconds, batches: summary.batches, blocks, phases: summary.phases };
+      return { seconds, batches: summary.batches, blocks, window: summary.window, phases: summary.phases };
     });
     console.log(
       `import: shanji import ${Math.round(rows / cli.seconds)} rows/s (${cli.seconds.toFixed(1)} s, ${cli.batches} transactions in ${cli.blocks} blocks)`,
@@ -302,7 +312,7 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         seconds: round(cli.seconds, 2),
         batches: cli.batches,
         blocks: cli.blocks,
-        transactionsInFlight: WINDOW,
+        transactionsInFlight: cli.window,
         phases: cli.phases,
       },
       eventFloor: {
@@ -310,6 +320,7 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         seconds: round(floor.seconds, 2),
         batches: floor.batches,
         blocks: floor.blocks,
+        transactionsInFlight: floor.transactionsInFlight,
         rowsPerSecondByFifth: floor.rowsPerSecondByFifth,
       },
       charityLedgerWithoutCli: {
@@ -318,6 +329,7 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         ratioToEventFloor: round(floor.seconds / contract.seconds, 3),
         cliRatio: round(contract.seconds / cli.seconds, 3),
         blocks: contract.blocks,
+        transactionsInFlight: contract.transactionsInFlight,
         rowsPerSecondByFifth: contract.rowsPerSecondByFifth,
       },
       ratio,
@@ -380,7 +392,10 @@ function donationBatches(rows: number) {
   return batches;
 }
 
-/** Sends transactions as the import does: signed here, nonces counted, WINDOW in flight, each confirmed. */
+/**
+ * Sends transactions as the import does: signed here, nonces counted, WINDOW (or the import's
+ * default for the chain) in flight, each confirmed.
+ */
 async function sendPipelined(
   url: string,
   account: ReturnType<typeof anvilAccount>,
@@ -391,6 +406,7 @@ async function sendPipelined(
   let nonce = await client.getTransactionCount({ address: account.address, blockTag: "pending" });
   const block = await client.getBlock();
   const maxFeePerGas = (block.baseFeePerGas ?? 0n) * 3n + 1_000_000_000n;
+  const window = WINDOW ?? windowFor(block.gasLimit, BATCH_GAS);
   const started = performance.now();
   const inFlight: Hex[] = [];
   const blocks = new Set<bigint>();
@@ -408,14 +424,14 @@ async function sendPipelined(
       chainId,
       to: tx.to,
       data: tx.data,
-      gas: 16_000_000n,
+      gas: BATCH_GAS,
       nonce: nonce++,
       type: "eip1559",
       maxFeePerGas,
       maxPriorityFeePerGas: 0n,
     });
     inFlight.push(await client.sendRawTransaction({ serializedTransaction }));
-    if (inFlight.length >= WINDOW) await settle();
+    if (inFlight.length >= window) await settle();
   }
   while (inFlight.length > 0) await settle();
   const rowsPerSecondByFifth: number[] = [];
@@ -432,6 +448,7 @@ async function sendPipelined(
     seconds: (performance.now() - started) / 1000,
     batches: txs.length,
     blocks: blocks.size,
+    transactionsInFlight: window,
     rowsPerSecondByFifth,
   };
 }

@@ -38,8 +38,9 @@ export type Ledger = {
   stop: () => Promise<void>;
 };
 
-export async function startLedger(): Promise<Ledger> {
-  const anvil = await startAnvil({ silent: true });
+/** `anvilArgs`: more flags for anvil (say, its block gas limit). */
+export async function startLedger(options: { anvilArgs?: string[] } = {}): Promise<Ledger> {
+  const anvil = await startAnvil({ silent: true, ...(options.anvilArgs ? { args: options.anvilArgs } : {}) });
   const deployed = await deployOnAnvil(anvil.url);
   const dir = await mkdtemp(join(tmpdir(), "shanji-cli-test-"));
   const deploymentFile = join(dir, "deployment.json");
@@ -211,4 +212,19 @@ export async function startLedger(): Promise<Ledger> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A donations CSV (Chinese headers) of `n` rows for `campaign`, row ids `${prefix}-00001`...: amounts
+ * with and without thousands separators, dates in the 2026/11/26 form, both channel spellings.
+ */
+export function donationsCsv(campaign: bigint, n: number, prefix: string): string {
+  const lines = ["凭证号,项目编号,金额,日期,渠道,捐赠人"];
+  for (let i = 1; i <= n; i++) {
+    const amount = i % 3 === 0 ? `"${(1000 + i).toLocaleString("en")}.50"` : `${100 + i}.00`;
+    lines.push(
+      `${prefix}-${String(i).padStart(5, "0")},${campaign},${amount},2026/11/${1 + (i % 28)},${i % 2 ? "wechat_pay" : "支付宝"},捐赠人${i}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }

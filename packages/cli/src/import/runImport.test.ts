@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { charityLedgerAbi, decodeLeaf, recordStream, transparencyLogAbi } from "@shanji/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Ledger, startLedger } from "../_test/cliFixture.ts";
+import { donationsCsv, type Ledger, startLedger } from "../_test/cliFixture.ts";
 import { commitment } from "./runImport.ts";
 import { externalRefOf } from "./validateRows.ts";
 
@@ -22,17 +22,6 @@ const logSize = () =>
     abi: transparencyLogAbi,
     functionName: "size",
   });
-
-function donationsCsv(campaign: bigint, n: number, prefix: string): string {
-  const lines = ["凭证号,项目编号,金额,日期,渠道,捐赠人"];
-  for (let i = 1; i <= n; i++) {
-    const amount = i % 3 === 0 ? `"${(1000 + i).toLocaleString("en")}.50"` : `${100 + i}.00`;
-    lines.push(
-      `${prefix}-${String(i).padStart(5, "0")},${campaign},${amount},2026/11/${1 + (i % 28)},${i % 2 ? "wechat_pay" : "支付宝"},捐赠人${i}`,
-    );
-  }
-  return `${lines.join("\n")}\n`;
-}
 
 describe("import donations", () => {
   test("behavior: records every row with a receipt code; a re-run records nothing new", async () => {

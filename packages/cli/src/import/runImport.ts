@@ -82,6 +82,8 @@ export type ImportSummary = {
   seconds: number;
   /** Seconds spent in each phase: reading and validating, finding recorded rows, receipt codes, uploads, sending. */
   phases: Record<string, number>;
+  /** Transactions in flight at once while sending: --window, or the default for the chain (windowFor). */
+  window: number | null;
   interrupted?: boolean;
 };
 
@@ -96,6 +98,27 @@ const GAS_PER_RECORD: Record<ImportKind, bigint> = { donations: 75_000n, disburs
 const GAS_PER_EVIDENCE = 5_000n;
 const GAS_BASE = 250_000n;
 const GAS_CAP = 16_700_000n;
+
+/** The default window's bounds: see windowFor. */
+const WINDOW_MIN = 6;
+const WINDOW_MAX = 32;
+
+/**
+ * Transactions in flight when --window is not given: as many as fill two blocks of `blockGasLimit`
+ * with transactions of `transactionGas`, from 6 to 32. A chain that mines at a fixed period (QBFT)
+ * puts at most the window's transactions of one import in each block, so a window of one block's
+ * worth would leave the next block empty while receipts come back; two keep every block full. On
+ * a 1-second chain with a block gas limit of 1,000,000,000, 32 in flight imported 3 times as many
+ * rows a second as 6 (`bench:cli` with BENCH_IMPORT_ANVIL_ARGS, see README.md). 32 stays within
+ * what nodes accept pending from one sender (geth guarantees 16 a sender and takes more while its
+ * pool has room). Where a block holds at most a few batches (the
+ * 30,000,000 gas of anvil and many chains, 2 batches of 200 donations) the window stays 6: more in
+ * flight would only wait in the pool.
+ */
+export function windowFor(blockGasLimit: bigint, transactionGas: bigint): number {
+  const perBlock = transactionGas > 0n ? blockGasLimit / transactionGas : 0n;
+  return Number(min(max(2n * perBlock, BigInt(WINDOW_MIN)), BigInt(WINDOW_MAX)));
+}
 
 export type RunImportReturnType = Promise<{ code: ExitCode; summary?: ImportSummary }>;
 
@@ -211,6 +234,7 @@ async function importFile(p: RunImportParameters, receiptsFile: string | null): 
     firstEntryIndex: null,
     seconds: 0,
     phases,
+    window: null,
   };
   if (records.length > pending.length) {
     out.note(`${records.length - pending.length} of ${records.length} rows are already on the ledger: skipping them`);
@@ -415,7 +439,9 @@ async function sendBatches(c: {
   orgId: bigint;
 }): Promise<ExitCode> {
   const { p, chain, sender, receipts, summary } = c;
-  const window = Math.max(1, p.window ?? 6);
+  const window =
+    p.window !== undefined ? Math.max(1, p.window) : await defaultWindow(p.kind, c.batches, chain, receipts);
+  summary.window = window;
   const total = c.batches.reduce((n, b) => n + b.records.length, 0);
   const bar = p.out.progress(`sending ${p.kind}`, total);
   const inFlight: { batch: Batch; hash: Hex }[] = [];
@@ -517,6 +543,22 @@ async function sendBatches(c: {
   return summary.interrupted ? exitCode.interrupted : exitCode.ok;
 }
 
+/** windowFor the chain's block gas limit and the gas of the import's largest batch. */
+async function defaultWindow(
+  kind: ImportKind,
+  batches: Batch[],
+  chain: ChainConnection,
+  receipts: Map<string, ReceiptRow>,
+): Promise<number> {
+  const largest = batches.reduce<Batch | undefined>(
+    (a, b) => (a && a.records.length >= b.records.length ? a : b),
+    undefined,
+  );
+  if (!largest) return WINDOW_MIN;
+  const block = await chain.client.getBlock({ blockTag: "latest" });
+  return windowFor(block.gasLimit, batchTransaction(kind, largest, chain.deployment.addresses, receipts).gas);
+}
+
 /** The importing organisation: the key's (read without unlocking it), or --org for a dry run. */
 async function importingOrg(p: RunImportParameters, chain: ChainConnection): Promise<{ orgId: bigint }> {
   if (p.dryRun && p.org) {
@@ -586,6 +628,10 @@ function todayCst(): number {
 
 function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
+}
+
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }
 
 function round(ms: number): number {
