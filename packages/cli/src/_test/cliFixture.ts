@@ -215,16 +215,25 @@ export async function startLedger(options: { anvilArgs?: string[] } = {}): Promi
 }
 
 /**
- * A donations CSV (Chinese headers) of `n` rows for `campaign`, row ids `${prefix}-00001`...: amounts
- * with and without thousands separators, dates in the 2026/11/26 form, both channel spellings.
+ * Opens a campaign and writes `${name}.csv` in the ledger's folder: `rows` donations to it (Chinese
+ * headers), row ids `${prefix}-00001`..., amounts with and without thousands separators, dates in
+ * the 2026/11/26 form, both channel spellings. Returns the campaign and the file's path.
  */
-export function donationsCsv(campaign: bigint, n: number, prefix: string): string {
+export async function writeDonations(
+  ledger: Ledger,
+  name: string,
+  rows: number,
+  prefix: string,
+): Promise<{ campaign: bigint; file: string }> {
+  const campaign = await ledger.openCampaign();
   const lines = ["凭证号,项目编号,金额,日期,渠道,捐赠人"];
-  for (let i = 1; i <= n; i++) {
+  for (let i = 1; i <= rows; i++) {
     const amount = i % 3 === 0 ? `"${(1000 + i).toLocaleString("en")}.50"` : `${100 + i}.00`;
     lines.push(
       `${prefix}-${String(i).padStart(5, "0")},${campaign},${amount},2026/11/${1 + (i % 28)},${i % 2 ? "wechat_pay" : "支付宝"},捐赠人${i}`,
     );
   }
-  return `${lines.join("\n")}\n`;
+  const file = join(ledger.dir, `${name}.csv`);
+  await writeFile(file, `${lines.join("\n")}\n`);
+  return { campaign, file };
 }

@@ -3,11 +3,9 @@
 // window's transactions of one import. End to end against anvil mining one block a second with a
 // block gas limit of 1,000,000,000 (a private chain's kind of limit), switched to interval mining
 // after the fixture's set-up.
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { createTestClient, type Hex, http } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { donationsCsv, type Ledger, startLedger } from "../_test/cliFixture.ts";
+import { type Ledger, startLedger, writeDonations } from "../_test/cliFixture.ts";
 import { windowFor } from "./runImport.ts";
 
 describe("windowFor", () => {
@@ -48,9 +46,7 @@ describe("import on a chain that mines once a second", () => {
    * transactions that one block holds.
    */
   async function importBatches(prefix: string, batches: number, extraArgs: string[] = []) {
-    const campaign = await ledger.openCampaign();
-    const file = join(ledger.dir, `${prefix}.csv`);
-    await writeFile(file, donationsCsv(campaign, batches * 200, prefix));
+    const { file } = await writeDonations(ledger, prefix, batches * 200, prefix);
     await anvil.setIntervalMining({ interval: 1 });
     try {
       const run = await ledger.run(["--json", "--key", "charity", "import", "donations", file, ...extraArgs]);

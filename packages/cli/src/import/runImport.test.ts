@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { charityLedgerAbi, decodeLeaf, recordStream, transparencyLogAbi } from "@shanji/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { donationsCsv, type Ledger, startLedger } from "../_test/cliFixture.ts";
+import { type Ledger, startLedger, writeDonations } from "../_test/cliFixture.ts";
 import { commitment } from "./runImport.ts";
 import { externalRefOf } from "./validateRows.ts";
 
@@ -25,9 +25,7 @@ const logSize = () =>
 
 describe("import donations", () => {
   test("behavior: records every row with a receipt code; a re-run records nothing new", async () => {
-    const campaign = await ledger.openCampaign();
-    const file = join(ledger.dir, "donations.csv");
-    await writeFile(file, donationsCsv(campaign, 450, "DON"));
+    const { campaign, file } = await writeDonations(ledger, "donations", 450, "DON");
     const before = await logSize();
 
     const first = await ledger.run(["--json", "--key", "charity", "import", "donations", file]);
@@ -206,10 +204,8 @@ function slowImport(file: string, batchSize: number) {
 
 describe("import: interrupted and resumed", () => {
   test("behavior: a kill mid-import leaves whole batches only, and a re-run finishes without new codes for sent rows", async () => {
-    const campaign = await ledger.openCampaign();
-    const file = join(ledger.dir, "big.csv");
     const rows = 2000;
-    await writeFile(file, donationsCsv(campaign, rows, "BIG"));
+    const { file } = await writeDonations(ledger, "big", rows, "BIG");
     const before = await logSize();
     const { child, exited } = slowImport(file, 20);
     let stderr = "";
@@ -253,10 +249,8 @@ describe("import: interrupted and resumed", () => {
   });
 
   test("error: a second import of the same file while the first runs is refused (exit 7) and writes nothing", async () => {
-    const campaign = await ledger.openCampaign();
-    const file = join(ledger.dir, "twice.csv");
     const rows = 600;
-    await writeFile(file, donationsCsv(campaign, rows, "TWICE"));
+    const { file } = await writeDonations(ledger, "twice", rows, "TWICE");
     const before = await logSize();
     const { child: first, exited } = slowImport(file, 10);
     // Once the first has written its codes and is sending, it is paused (SIGSTOP) while the

@@ -353,7 +353,7 @@ export function batchTransaction(
   addresses: { charityLedger: Address; volunteerCredit: Address },
   receipts: Map<string, ReceiptRow>,
 ): { to: Address; data: Hex; gas: bigint } {
-  let gas = GAS_BASE + GAS_PER_RECORD[kind] * BigInt(batch.records.length);
+  const gas = batchGas(kind, batch.records);
   if (kind === "credits") {
     const inputs = batch.records.map((r) => {
       if (r.kind !== "credits") throw new Error("mixed batch");
@@ -368,7 +368,7 @@ export function batchTransaction(
     return {
       to: addresses.volunteerCredit,
       data: encodeFunctionData({ abi: volunteerCreditAbi, functionName: "issueCredits", args: [batch.target, inputs] }),
-      gas: min(gas, GAS_CAP),
+      gas,
     };
   }
   if (kind === "donations") {
@@ -394,12 +394,11 @@ export function batchTransaction(
         functionName: "recordDonations",
         args: [batch.target, inputs],
       }),
-      gas: min(gas, GAS_CAP),
+      gas,
     };
   }
   const inputs = batch.records.map((r) => {
     if (r.kind !== "disbursements") throw new Error("mixed batch");
-    gas += GAS_PER_EVIDENCE * BigInt(r.evidence.length);
     return {
       externalRef: r.externalRef,
       category: r.category,
@@ -418,8 +417,15 @@ export function batchTransaction(
       functionName: "recordDisbursements",
       args: [batch.target, inputs],
     }),
-    gas: min(gas, GAS_CAP),
+    gas,
   };
+}
+
+/** The gas a batch's transaction may use: GAS_PER_RECORD a record, GAS_PER_EVIDENCE an evidence hash, capped. */
+function batchGas(kind: ImportKind, records: readonly ImportRecord[]): bigint {
+  let gas = GAS_BASE + GAS_PER_RECORD[kind] * BigInt(records.length);
+  for (const r of records) if (r.kind === "disbursements") gas += GAS_PER_EVIDENCE * BigInt(r.evidence.length);
+  return min(gas, GAS_CAP);
 }
 
 /** The donor commitment of a receipt code: SHA-256 of its 32 bytes. */
@@ -439,8 +445,7 @@ async function sendBatches(c: {
   orgId: bigint;
 }): Promise<ExitCode> {
   const { p, chain, sender, receipts, summary } = c;
-  const window =
-    p.window !== undefined ? Math.max(1, p.window) : await defaultWindow(p.kind, c.batches, chain, receipts);
+  const window = p.window !== undefined ? Math.max(1, p.window) : await defaultWindow(p.kind, c.batches, chain);
   summary.window = window;
   const total = c.batches.reduce((n, b) => n + b.records.length, 0);
   const bar = p.out.progress(`sending ${p.kind}`, total);
@@ -544,19 +549,10 @@ async function sendBatches(c: {
 }
 
 /** windowFor the chain's block gas limit and the gas of the import's largest batch. */
-async function defaultWindow(
-  kind: ImportKind,
-  batches: Batch[],
-  chain: ChainConnection,
-  receipts: Map<string, ReceiptRow>,
-): Promise<number> {
-  const largest = batches.reduce<Batch | undefined>(
-    (a, b) => (a && a.records.length >= b.records.length ? a : b),
-    undefined,
-  );
-  if (!largest) return WINDOW_MIN;
+async function defaultWindow(kind: ImportKind, batches: readonly Batch[], chain: ChainConnection): Promise<number> {
+  const gas = batches.reduce((most, b) => max(most, batchGas(kind, b.records)), 0n);
   const block = await chain.client.getBlock({ blockTag: "latest" });
-  return windowFor(block.gasLimit, batchTransaction(kind, largest, chain.deployment.addresses, receipts).gas);
+  return windowFor(block.gasLimit, gas);
 }
 
 /** The importing organisation: the key's (read without unlocking it), or --org for a dry run. */
