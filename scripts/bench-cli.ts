@@ -4,16 +4,25 @@
  *  1. `shanji import donations` of BENCH_IMPORT_ROWS (default 100,000) rows, end to end (the
  *     command as its own process: CSV parsing, validation against the chain, the check of which
  *     rows are already recorded, receipt codes written, batches of 200 sent and confirmed), in
- *     rows/s; and in the same run the floor: the same batches (same calldata shape, same sender,
- *     same pipelining) sent to contracts/test/EventFloor.sol, which only emits the events. Each on
- *     a fresh anvil with the contracts deployed. Target: the import at >= 50% of the floor's rate.
- *     Also the same batches sent to the real CharityLedger without the CLI, to tell what the
- *     contracts cost from what the CLI adds. All three chains run with `--prune-history`: the node
- *     keeps only recent state, as a production node does (Besu's Bonsai storage, geth's path
- *     scheme), where anvil by default keeps every block's state in memory, which slows a contract
- *     that grows its state (the ledger) more and more as the run goes on, but not the EventFloor.
- *     The floor and the contract alone also report the blocks mined and their rate in each fifth
- *     of the run, which shows how the node's time per block grows with the contract's state.
+ *     rows/s; and in the same run the floor: the same batches (same calldata shape, the import's
+ *     own sender and window) sent to contracts/test/EventFloor.sol, which only emits the events.
+ *     Each on a fresh anvil with the contracts deployed. Target: the import at >= 50% of the
+ *     floor's rate. Also the same batches sent to the real CharityLedger without the CLI, to tell
+ *     what the contracts cost from what the CLI adds. BENCH_IMPORT_ROUNDS rounds (default 3) of
+ *     the three; the round of the median ratio counts, and every round's figures are kept.
+ *
+ *     The chains (IMPORT_ANVIL_ARGS) are built like a consortium chain: a block every 0.5 s with
+ *     a block gas limit of 1,000,000,000, so that a block holds many batches, as a QBFT network's
+ *     blocks do; and only recent state kept (`--prune-history 64`), as a production node keeps
+ *     it (Besu's Bonsai storage, geth's path scheme). anvil 1.7.1 rebuilds a contract's whole
+ *     storage trie at each block, so on an automining anvil (a block per transaction) the
+ *     ledger, whose state grows by a slot a record, slows more and more as the run goes on; a
+ *     block of many transactions pays that once. 0.5 s rather than a production chain's 1 s or
+ *     more: with the import's window (two blocks' worth, at most 64 batches) a 1 s cadence would
+ *     cap the floor below what the node can take, and the ratio would measure the cadence. The
+ *     run checks this: when most of the floor's blocks hold its whole window, the cadence capped
+ *     it, and the target counts as not measured. The parts also report the blocks mined, the
+ *     most transactions in one, and their rate in each fifth of the run.
  *
  *  2. `shanji verify ledger --from-chain` over a chain of BENCH_VERIFY_ENTRIES (default 1,000,000)
  *     entries: the seconds to recompute every leaf hash and the root once the logs are fetched
@@ -29,10 +38,12 @@
  *                               in-process (packages/cli/src/_test/syntheticLedger.ts): seconds to
  *                               iterate on it without a chain; printed, not written to the results
  *   BENCH_IMPORT_ANVIL_ARGS=…   the anvil flags of the import's three chains, in place of the
- *                               default "--prune-history" ("" for anvil's own default, all history)
+ *                               default (IMPORT_ANVIL_ARGS); "--prune-history" for an automining
+ *                               anvil, "" for anvil's own default (automining, all history)
  *   BENCH_IMPORT_WINDOW=n       transactions in flight, for the CLI (--window) and the other two alike;
  *                               unset, the import's own default for the chain (windowFor: 6 on
- *                               anvil's 30,000,000 gas blocks, up to 32 on larger ones)
+ *                               anvil's 30,000,000 gas blocks, up to 64 on larger ones)
+ *   BENCH_IMPORT_ROUNDS=3       rounds of the import's three parts
  *   BENCH_IMPORT_NODE=hardhat   the import's three chains on `hardhat node` (Hardhat's EDR) instead of
  *                               anvil, to compare nodes; the anvil flags do not apply then
  *   BENCH_CACHE_CHAIN=1         keep (and reuse) the verify chain in .shanji/bench/
@@ -42,7 +53,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -53,13 +64,16 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
+  defineChain,
   encodeFunctionData,
   type Hex,
   http,
   stringToHex,
   toHex,
 } from "viem";
+import { anvil } from "viem/chains";
 import { syntheticLedger } from "../packages/cli/src/_test/syntheticLedger.ts";
+import { createSender } from "../packages/cli/src/common/sender.ts";
 import { commitment, windowFor } from "../packages/cli/src/import/runImport.ts";
 import { externalRefOf } from "../packages/cli/src/import/validateRows.ts";
 import { saveKey } from "../packages/cli/src/keys/keystore.ts";
@@ -75,8 +89,8 @@ const RESULTS_FILE = join(ROOT, "bench", "results", "cli.json");
 const BIN = join(ROOT, "packages", "cli", "bin", "shanji.js");
 const MiB = 1024 * 1024;
 const IMPORT_TARGET = 0.5;
-/** The import's chains keep only recent state, like a production node (see the header). */
-const IMPORT_ANVIL_ARGS = "--prune-history";
+/** The import's chains: a consortium chain's cadence and block size, recent state only (see the header). */
+const IMPORT_ANVIL_ARGS = "--prune-history 64 --block-time 0.5 --gas-limit 1000000000";
 const VERIFY_TARGET_SECONDS = 10;
 /** The import's own defaults: batches of CharityLedger.MAX_BATCH, windowFor the chain in flight. */
 const BATCH = 200;
@@ -84,6 +98,8 @@ const WINDOW = process.env.BENCH_IMPORT_WINDOW ? positiveInteger("BENCH_IMPORT_W
 /** The gas each transaction of the floor and of the contract alone may use. */
 const BATCH_GAS = 16_000_000n;
 const CAMPAIGNS = 4;
+/** Rounds of the import's three parts; the round of the median ratio counts. */
+const IMPORT_ROUNDS = positiveInteger("BENCH_IMPORT_ROUNDS", 3);
 /**
  * The verify chain: donations in batches of 200 over four campaigns, FILL.txsPerBlock transactions
  * per block (anvil's per-block work grows with its state, so one block per transaction would make
@@ -99,14 +115,16 @@ type ImportFigures = {
   rows: number;
   /** The node of the three chains: anvil unless BENCH_IMPORT_NODE=hardhat. */
   node: "anvil" | "hardhat";
-  /** The flags of the three anvil chains: "--prune-history" unless BENCH_IMPORT_ANVIL_ARGS says otherwise. */
+  /** The flags of the three anvil chains: IMPORT_ANVIL_ARGS unless BENCH_IMPORT_ANVIL_ARGS says otherwise. */
   anvilArgs: string[];
   cli: {
     rowsPerSecond: number;
     seconds: number;
     batches: number;
-    /** Blocks mined during the import (anvil mines one per transaction as it arrives). */
+    /** Blocks mined during the import (an automining anvil mines one per transaction as it arrives). */
     blocks: number;
+    /** The most of the import's transactions that one block held. */
+    largestBlock: number;
     transactionsInFlight: number;
     phases: Record<string, number>;
   };
@@ -118,8 +136,18 @@ type ImportFigures = {
     ratioToEventFloor: number;
     cliRatio: number;
   } & Progression;
+  /** The median round's: the CLI's rate over the EventFloor's. */
   ratio: number;
+  /** Every round's rates (rows/s) and ratio; the figures above are the median round's. */
+  rounds: { eventFloor: number; charityLedgerWithoutCli: number; cli: number; ratio: number }[];
   target: number;
+  /**
+   * True when most of the floor's blocks held every transaction it had in flight: on a chain that
+   * mines at a fixed period the floor then waited for the next block, so the cadence, not the node,
+   * set its rate, and the ratio says nothing. `met` is false then. (The first block of a run takes
+   * the whole window whatever the node's speed, so one full block proves nothing.)
+   */
+  floorCappedByCadence: boolean;
   met: boolean;
   machine: ReturnType<typeof machine>;
 };
@@ -129,7 +157,15 @@ type ImportFigures = {
  * each fifth of the transactions, first to last. A chain whose per-block work grows with the
  * contract's state shows it here as a rate that falls fifth after fifth.
  */
-type Progression = { blocks: number; transactionsInFlight: number; rowsPerSecondByFifth: number[] };
+type Progression = {
+  blocks: number;
+  /** The most of the run's transactions that one block held. */
+  largestBlock: number;
+  /** Blocks that held transactionsInFlight of the run's transactions: as many as it ever had out. */
+  fullBlocks: number;
+  transactionsInFlight: number;
+  rowsPerSecondByFifth: number[];
+};
 
 type VerifyFigures = {
   entries: number;
@@ -182,6 +218,123 @@ async function main(): Promise<void> {
 
 // ---------------------------------------------------------------- import
 
+/**
+ * One round of the import's three parts, each on a fresh chain: the floor, the contract alone, the
+ * CLI. The CLI works in a folder of the round's own, with its own copy of the file: a receipt file
+ * left by an earlier round would spare it the receipt codes.
+ */
+async function importRound(parent: string, sourceCsv: string, rows: number) {
+  const dir = await mkdtemp(join(parent, "round-"));
+  const csv = join(dir, "donations.csv");
+  await copyFile(sourceCsv, csv);
+  // The floor first, on a chain of its own.
+  const floor = await withChain(async (url) => {
+    const operator = anvilAccount(2);
+    const client = createPublicClient({ transport: http(url), pollingInterval: 50 });
+    const wallet = createWalletClient({ account: operator, transport: http(url) });
+    const artifact = JSON.parse(
+      await readFile(join(ROOT, "artifacts/contracts/test/EventFloor.sol/EventFloor.json"), "utf8"),
+    ) as { abi: Abi; bytecode: Hex };
+    const deployed = await client.waitForTransactionReceipt({
+      hash: await wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, chain: null }),
+    });
+    const floorAddress = deployed.contractAddress as Hex;
+    const batches = donationBatches(rows).map((b) => ({
+      to: floorAddress,
+      data: encodeFunctionData({ abi: artifact.abi, functionName: "donations", args: [b.campaign, b.inputs] }),
+      rows: b.inputs.length,
+    }));
+    return sendPipelined(url, operator, batches);
+  });
+  console.log(
+    `import: EventFloor ${Math.round(rows / floor.seconds)} rows/s (${floor.seconds.toFixed(1)} s, ${floor.batches} transactions in ${floor.blocks} blocks, at most ${floor.largestBlock} in one, ${floor.fullBlocks} holding all ${floor.transactionsInFlight} in flight; by fifth ${floor.rowsPerSecondByFifth.join(" → ")})`,
+  );
+
+  // The same batches sent by the same sender to the real CharityLedger, without the CLI: what the
+  // contracts themselves cost on this chain, so that the CLI's own overhead shows apart.
+  const contract = await withChain(async (url) => {
+    const deployed = await setUpCharity(url);
+    const batches = donationBatches(rows).map((b) => ({
+      to: deployed.addresses.charityLedger,
+      data: encodeFunctionData({
+        abi: charityLedgerAbi,
+        functionName: "recordDonations",
+        args: [b.campaign, b.inputs],
+      }),
+      rows: b.inputs.length,
+    }));
+    return sendPipelined(url, anvilAccount(2), batches);
+  });
+  console.log(
+    `import: CharityLedger without the CLI ${Math.round(rows / contract.seconds)} rows/s (${contract.seconds.toFixed(1)} s, ${contract.blocks} blocks, at most ${contract.largestBlock} in one; by fifth ${contract.rowsPerSecondByFifth.join(" → ")})`,
+  );
+
+  const cli = await withChain(async (url) => {
+    const deployed = await setUpCharity(url);
+    const addresses = deployed.addresses;
+    const deployment: Deployment = {
+      chainId: deployed.chain.id,
+      deployBlock: String(deployed.deployBlock),
+      addresses,
+    };
+    await writeFile(join(dir, "deployment.json"), JSON.stringify(deployment));
+    // A keystore as an organisation would have it (ethers' default scrypt cost): unlocking it is part of the run.
+    const passphrase = randomBytes(16).toString("hex");
+    await saveKey({
+      dir: join(dir, "keys"),
+      name: "operator",
+      privateKey: toHex(anvilAccount(2).getHdKey().privateKey as Uint8Array),
+      passphrase,
+    });
+    const before = await deployed.publicClient.readContract({
+      address: addresses.log,
+      abi: transparencyLogAbi,
+      functionName: "size",
+    });
+    const firstBlock = await deployed.publicClient.getBlockNumber({ cacheTime: 0 });
+    const started = performance.now();
+    const windowArgs = WINDOW === undefined ? [] : ["--window", String(WINDOW)];
+    const run = await runCli(["--json", "--quiet", "import", "donations", csv, ...windowArgs], {
+      SHANJI_DEPLOYMENT: join(dir, "deployment.json"),
+      SHANJI_RPC_URL: url,
+      SHANJI_KEYSTORE_DIR: join(dir, "keys"),
+      SHANJI_PASSPHRASE: passphrase,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (run.code !== 0) throw new Error(`shanji import failed (exit ${run.code}): ${run.stderr}`);
+    const summary = JSON.parse(run.stdout) as {
+      recorded: number;
+      batches: number;
+      window: number;
+      phases: Record<string, number>;
+    };
+    console.log(`import: phases (s) ${JSON.stringify(summary.phases)}`);
+    const after = await deployed.publicClient.readContract({
+      address: addresses.log,
+      abi: transparencyLogAbi,
+      functionName: "size",
+    });
+    if (summary.recorded !== rows || after - before !== BigInt(rows))
+      throw new Error(`the import recorded ${summary.recorded} rows, the log grew by ${after - before}`);
+    const lastBlock = await deployed.publicClient.getBlockNumber({ cacheTime: 0 });
+    let largestBlock = 0;
+    for (let n = firstBlock + 1n; n <= lastBlock; n++)
+      largestBlock = Math.max(largestBlock, await deployed.publicClient.getBlockTransactionCount({ blockNumber: n }));
+    return {
+      seconds,
+      batches: summary.batches,
+      blocks: Number(lastBlock - firstBlock),
+      largestBlock,
+      window: summary.window,
+      phases: summary.phases,
+    };
+  });
+  console.log(
+    `import: shanji import ${Math.round(rows / cli.seconds)} rows/s (${cli.seconds.toFixed(1)} s, ${cli.batches} transactions in ${cli.blocks} blocks, at most ${cli.largestBlock} in one)`,
+  );
+  return { floor, contract, cli, ratio: round(floor.seconds / cli.seconds, 3) };
+}
+
 async function benchImport(rows: number): Promise<ImportFigures> {
   const dir = await mkdtemp(join(tmpdir(), "shanji-bench-cli-"));
   try {
@@ -198,107 +351,32 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         `import: three anvil chains with ${anvilArgs.length > 0 ? anvilArgs.join(" ") : "no extra flags"}${anvilArgs.includes("--prune-history") ? " (pruned history: only recent state kept, as a Besu Bonsai node keeps it)" : " (anvil keeps every block's state)"}`,
       );
 
-    // The floor first, on a chain of its own.
-    const floor = await withChain(async (url) => {
-      const operator = anvilAccount(2);
-      const client = createPublicClient({ transport: http(url), pollingInterval: 50 });
-      const wallet = createWalletClient({ account: operator, transport: http(url) });
-      const artifact = JSON.parse(
-        await readFile(join(ROOT, "artifacts/contracts/test/EventFloor.sol/EventFloor.json"), "utf8"),
-      ) as { abi: Abi; bytecode: Hex };
-      const deployed = await client.waitForTransactionReceipt({
-        hash: await wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, chain: null }),
-      });
-      const floorAddress = deployed.contractAddress as Hex;
-      const batches = donationBatches(rows).map((b) => ({
-        to: floorAddress,
-        data: encodeFunctionData({ abi: artifact.abi, functionName: "donations", args: [b.campaign, b.inputs] }),
-        rows: b.inputs.length,
-      }));
-      return sendPipelined(url, operator, batches);
-    });
-    console.log(
-      `import: EventFloor ${Math.round(rows / floor.seconds)} rows/s (${floor.seconds.toFixed(1)} s, ${floor.batches} transactions in ${floor.blocks} blocks; by fifth ${floor.rowsPerSecondByFifth.join(" → ")})`,
-    );
-
-    // The same batches sent by the same sender to the real CharityLedger, without the CLI: what the
-    // contracts themselves cost on this chain, so that the CLI's own overhead shows apart.
-    const contract = await withChain(async (url) => {
-      const deployed = await setUpCharity(url);
-      const batches = donationBatches(rows).map((b) => ({
-        to: deployed.addresses.charityLedger,
-        data: encodeFunctionData({
-          abi: charityLedgerAbi,
-          functionName: "recordDonations",
-          args: [b.campaign, b.inputs],
-        }),
-        rows: b.inputs.length,
-      }));
-      return sendPipelined(url, anvilAccount(2), batches);
-    });
-    console.log(
-      `import: CharityLedger without the CLI ${Math.round(rows / contract.seconds)} rows/s (${contract.seconds.toFixed(1)} s, ${contract.blocks} blocks; by fifth ${contract.rowsPerSecondByFifth.join(" → ")})`,
-    );
-
-    const cli = await withChain(async (url) => {
-      const deployed = await setUpCharity(url);
-      const addresses = deployed.addresses;
-      const deployment: Deployment = {
-        chainId: deployed.chain.id,
-        deployBlock: String(deployed.deployBlock),
-        addresses,
-      };
-      await writeFile(join(dir, "deployment.json"), JSON.stringify(deployment));
-      // A keystore as an organisation would have it (ethers' default scrypt cost): unlocking it is part of the run.
-      const passphrase = randomBytes(16).toString("hex");
-      await saveKey({
-        dir: join(dir, "keys"),
-        name: "operator",
-        privateKey: toHex(anvilAccount(2).getHdKey().privateKey as Uint8Array),
-        passphrase,
-      });
-      const before = await deployed.publicClient.readContract({
-        address: addresses.log,
-        abi: transparencyLogAbi,
-        functionName: "size",
-      });
-      const firstBlock = await deployed.publicClient.getBlockNumber({ cacheTime: 0 });
-      const started = performance.now();
-      const windowArgs = WINDOW === undefined ? [] : ["--window", String(WINDOW)];
-      const run = await runCli(["--json", "--quiet", "import", "donations", csv, ...windowArgs], {
-        SHANJI_DEPLOYMENT: join(dir, "deployment.json"),
-        SHANJI_RPC_URL: url,
-        SHANJI_KEYSTORE_DIR: join(dir, "keys"),
-        SHANJI_PASSPHRASE: passphrase,
-      });
-      const seconds = (performance.now() - started) / 1000;
-      if (run.code !== 0) throw new Error(`shanji import failed (exit ${run.code}): ${run.stderr}`);
-      const summary = JSON.parse(run.stdout) as {
-        recorded: number;
-        batches: number;
-        window: number;
-        phases: Record<string, number>;
-      };
-      console.log(`import: phases (s) ${JSON.stringify(summary.phases)}`);
-      const after = await deployed.publicClient.readContract({
-        address: addresses.log,
-        abi: transparencyLogAbi,
-        functionName: "size",
-      });
-      if (summary.recorded !== rows || after - before !== BigInt(rows))
-        throw new Error(`the import recorded ${summary.recorded} rows, the log grew by ${after - before}`);
-      const blocks = Number((await deployed.publicClient.getBlockNumber({ cacheTime: 0 })) - firstBlock);
-      return { seconds, batches: summary.batches, blocks, window: summary.window, phases: summary.phases };
-    });
-    console.log(
-      `import: shanji import ${Math.round(rows / cli.seconds)} rows/s (${cli.seconds.toFixed(1)} s, ${cli.batches} transactions in ${cli.blocks} blocks)`,
-    );
-    const ratio = round(floor.seconds / cli.seconds, 3);
+    const rounds: Awaited<ReturnType<typeof importRound>>[] = [];
+    for (let r = 1; r <= IMPORT_ROUNDS; r++) {
+      if (IMPORT_ROUNDS > 1) console.log(`import: round ${r} of ${IMPORT_ROUNDS}`);
+      const result = await importRound(dir, csv, rows);
+      console.log(`import: round ${r}: ${Math.round(result.ratio * 100)}% of the EventFloor rate`);
+      rounds.push(result);
+    }
+    // The round of the median ratio counts: the machine's noise moves all three parts of a round
+    // together less than it moves rounds apart.
+    const median = [...rounds].sort((x, y) => x.ratio - y.ratio)[
+      Math.floor((rounds.length - 1) / 2)
+    ] as (typeof rounds)[number];
+    const { floor, contract, cli } = median;
+    const ratio = median.ratio;
+    // Automining gives each transaction a block of its own: no cadence to wait for.
+    const floorCappedByCadence = floor.blocks < floor.batches && floor.fullBlocks * 2 >= floor.blocks;
+    const met = ratio >= IMPORT_TARGET && !floorCappedByCadence;
     console.log(
       `import: ${Math.round((contract.seconds / cli.seconds) * 100)}% of the rate of the same batches sent to CharityLedger without the CLI`,
     );
+    if (floorCappedByCadence)
+      console.log(
+        `import: ${floor.fullBlocks} of the floor's ${floor.blocks} blocks held all ${floor.transactionsInFlight} of its transactions in flight: the block cadence capped the floor, so the ratio below does not count (use a shorter --block-time or a larger window)`,
+      );
     console.log(
-      `import: ${Math.round(ratio * 100)}% of the EventFloor rate (target ${IMPORT_TARGET * 100}%): ${ratio >= IMPORT_TARGET ? "met" : "NOT met"} (load average ${loadavg()
+      `import: ${Math.round(ratio * 100)}% of the EventFloor rate (target ${IMPORT_TARGET * 100}%): ${met ? "met" : floorCappedByCadence ? "not measured (floor capped)" : "NOT met"} (load average ${loadavg()
         .map((l) => round(l, 2))
         .join(" ")})`,
     );
@@ -312,6 +390,7 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         seconds: round(cli.seconds, 2),
         batches: cli.batches,
         blocks: cli.blocks,
+        largestBlock: cli.largestBlock,
         transactionsInFlight: cli.window,
         phases: cli.phases,
       },
@@ -320,6 +399,8 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         seconds: round(floor.seconds, 2),
         batches: floor.batches,
         blocks: floor.blocks,
+        largestBlock: floor.largestBlock,
+        fullBlocks: floor.fullBlocks,
         transactionsInFlight: floor.transactionsInFlight,
         rowsPerSecondByFifth: floor.rowsPerSecondByFifth,
       },
@@ -329,12 +410,21 @@ async function benchImport(rows: number): Promise<ImportFigures> {
         ratioToEventFloor: round(floor.seconds / contract.seconds, 3),
         cliRatio: round(contract.seconds / cli.seconds, 3),
         blocks: contract.blocks,
+        largestBlock: contract.largestBlock,
+        fullBlocks: contract.fullBlocks,
         transactionsInFlight: contract.transactionsInFlight,
         rowsPerSecondByFifth: contract.rowsPerSecondByFifth,
       },
       ratio,
+      rounds: rounds.map((r) => ({
+        eventFloor: Math.round(rows / r.floor.seconds),
+        charityLedgerWithoutCli: Math.round(rows / r.contract.seconds),
+        cli: Math.round(rows / r.cli.seconds),
+        ratio: r.ratio,
+      })),
       target: IMPORT_TARGET,
-      met: ratio >= IMPORT_TARGET,
+      floorCappedByCadence,
+      met,
       machine: machine(),
     };
   } finally {
@@ -393,44 +483,36 @@ function donationBatches(rows: number) {
 }
 
 /**
- * Sends transactions as the import does: signed here, nonces counted, WINDOW (or the import's
- * default for the chain) in flight, each confirmed.
+ * Sends transactions as the import does, with the import's own sender (createSender): each signed
+ * at once and sent after the one before it, nonces counted, WINDOW (or the import's default for
+ * the chain) in flight, each confirmed. A sender of its own here would make the floor depend on how
+ * well it was written: viem's signer, for one, takes ~17 ms a batch against the import's ~6.
  */
 async function sendPipelined(
   url: string,
   account: ReturnType<typeof anvilAccount>,
   txs: { to: Hex; data: Hex; rows: number }[],
 ): Promise<{ seconds: number; batches: number } & Progression> {
-  const client = createPublicClient({ transport: http(url), pollingInterval: 50 });
-  const chainId = await client.getChainId();
-  let nonce = await client.getTransactionCount({ address: account.address, blockTag: "pending" });
+  const probe = createPublicClient({ transport: http(url) });
+  const chain = defineChain({ ...anvil, id: await probe.getChainId() });
+  const client = createPublicClient({ chain, transport: http(url), pollingInterval: 50 });
+  const sender = await createSender({ client, chain }, account);
   const block = await client.getBlock();
-  const maxFeePerGas = (block.baseFeePerGas ?? 0n) * 3n + 1_000_000_000n;
   const window = WINDOW ?? windowFor(block.gasLimit, BATCH_GAS);
   const started = performance.now();
-  const inFlight: Hex[] = [];
-  const blocks = new Set<bigint>();
+  const inFlight: Promise<Hex>[] = [];
+  const blocks = new Map<bigint, number>();
   // When each transaction was confirmed, in the order sent (and confirmed).
   const confirmedAt: number[] = [];
   const settle = async () => {
-    const hash = inFlight.shift() as Hex;
-    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    const hash = await (inFlight.shift() as Promise<Hex>);
+    const receipt = await sender.wait(hash);
     if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
-    blocks.add(receipt.blockNumber);
+    blocks.set(receipt.blockNumber, (blocks.get(receipt.blockNumber) ?? 0) + 1);
     confirmedAt.push(performance.now());
   };
   for (const tx of txs) {
-    const serializedTransaction = await account.signTransaction({
-      chainId,
-      to: tx.to,
-      data: tx.data,
-      gas: BATCH_GAS,
-      nonce: nonce++,
-      type: "eip1559",
-      maxFeePerGas,
-      maxPriorityFeePerGas: 0n,
-    });
-    inFlight.push(await client.sendRawTransaction({ serializedTransaction }));
+    inFlight.push(sender.submit({ to: tx.to, data: tx.data, gas: BATCH_GAS }));
     if (inFlight.length >= window) await settle();
   }
   while (inFlight.length > 0) await settle();
@@ -448,6 +530,8 @@ async function sendPipelined(
     seconds: (performance.now() - started) / 1000,
     batches: txs.length,
     blocks: blocks.size,
+    largestBlock: Math.max(...blocks.values()),
+    fullBlocks: [...blocks.values()].filter((n) => n >= window).length,
     transactionsInFlight: window,
     rowsPerSecondByFifth,
   };

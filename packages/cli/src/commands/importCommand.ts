@@ -62,7 +62,7 @@ Example:
     }
     sub
       .option("--batch-size <n>", "records per transaction (at most the contract's batch limit)")
-      .option("--window <n>", "transactions in flight at once (default: enough to fill two blocks, from 6 to 32)")
+      .option("--window <n>", "transactions in flight at once (default: enough to fill two blocks, from 6 to 64)")
       .option("--passphrase-env <VAR>", "read the key's passphrase from this variable (default SHANJI_PASSPHRASE)")
       .addHelpText(
         "after",

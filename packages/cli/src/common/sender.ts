@@ -1,8 +1,15 @@
 /**
  * Signs and sends transactions with an operator key over standard JSON-RPC. Two ways:
  * `write` for one action (estimates gas first, so that a refusal is reported with the contract's
- * own error before anything is sent, then waits for the receipt); and `sendRaw` for imports, which
+ * own error before anything is sent, then waits for the receipt); and `submit` for imports, which
  * counts nonces itself and keeps several batches in flight without waiting, for throughput.
+ *
+ * `submit` signs at once and sends when every earlier submission has been sent, so the node gets
+ * the transactions in nonce order while this process encodes and signs the next ones, rather than
+ * between two sends. anvil takes no transaction while it executes a block, so there the signing
+ * of a sender that signed only after each send returned left the node waiting. Measured back to
+ * back with `bench:cli` (anvil mining every 0.5 s, 64 in flight): 5,946 and 4,424 rows/s before,
+ * 6,148 and 5,762 after: a gain, but smaller than the machine's noise between runs.
  *
  * Signing is signRawTransaction's (on bytes: an import's batches are ~60 KB each, and viem's
  * serializer spent most of the import's CPU on them).
@@ -22,9 +29,13 @@ export type Sender = {
   account: Account;
   /** Estimates, sends one transaction and waits for it; throws a CliError naming the contract's error. */
   write: (tx: { to: Address; data: Hex }) => Promise<TransactionReceipt>;
-  /** Signs and sends without waiting, with the next nonce; `gas` is fixed by the caller. */
-  sendRaw: (tx: { to: Address; data: Hex; gas: bigint }) => Promise<Hex>;
-  /** Waits for a transaction sent with sendRaw. */
+  /**
+   * Signs now with the next nonce (`gas` is fixed by the caller) and sends after every earlier
+   * submission: the promise is the hash once the node took it. If a send fails, later submissions
+   * are not sent and their promises reject with the same error, so the node never sees a nonce gap.
+   */
+  submit: (tx: { to: Address; data: Hex; gas: bigint }) => Promise<Hex>;
+  /** Waits for a transaction given to submit. */
   wait: (hash: Hex) => Promise<TransactionReceipt>;
   /** Re-reads the nonce and fees (after a failure, or from time to time). */
   refresh: () => Promise<void>;
@@ -97,7 +108,7 @@ export function refusal(what: string, error: unknown): CliError {
 }
 
 export async function createSender(
-  connection: ChainConnection,
+  connection: Pick<ChainConnection, "client" | "chain">,
   account: Account & { sign: NonNullable<Account["sign"]> },
 ): Promise<Sender> {
   const { client, chain } = connection;
@@ -124,6 +135,8 @@ export async function createSender(
 
   const sign = (to: Address, data: Hex, gas: bigint, n: number) =>
     signRawTransaction({ account, chainId: chain.id, nonce: n, gas, to, data, fees });
+  /** The last submission's send: the next one goes after it. */
+  let sending: Promise<unknown> = Promise.resolve();
 
   const wait = async (hash: Hex) => {
     try {
@@ -142,10 +155,16 @@ export async function createSender(
     account,
     refresh,
     wait,
-    async sendRaw({ to, data, gas }) {
-      const serializedTransaction = await sign(to, data, gas, nonce);
+    submit({ to, data, gas }) {
+      const signed = sign(to, data, gas, nonce);
       nonce += 1;
-      return client.sendRawTransaction({ serializedTransaction });
+      const sent = Promise.all([signed, sending]).then(([serializedTransaction]) =>
+        client.sendRawTransaction({ serializedTransaction }),
+      );
+      sending = sent;
+      // The caller awaits `sent` in its own time (or never, after an earlier failure): not an unhandled rejection.
+      sent.catch(() => {});
+      return sent;
     },
     async write({ to, data }) {
       let gas: bigint;

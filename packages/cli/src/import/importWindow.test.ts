@@ -20,9 +20,9 @@ describe("windowFor", () => {
     expect(windowFor(10_000_000n, batchOf200Donations)).toBe(6);
   });
 
-  test("args: at most 32, however large the blocks", () => {
-    expect(windowFor(1_000_000_000n, batchOf200Donations)).toBe(32);
-    expect(windowFor(2n ** 63n, 21_000n)).toBe(32);
+  test("args: at most 64, however large the blocks", () => {
+    expect(windowFor(1_000_000_000n, batchOf200Donations)).toBe(64);
+    expect(windowFor(2n ** 63n, 21_000n)).toBe(64);
   });
 
   test("args: a transaction of no gas (never made) gives the minimum, not a division by zero", () => {
@@ -66,7 +66,7 @@ describe("import on a chain that mines once a second", () => {
   test("behavior: by default the window fills the blocks: a block holds more than 6 of the import's 20 transactions", async () => {
     const { summary, mostInOneBlock } = await importBatches("WIDE", 20);
     expect(summary.recorded).toBe(4_000);
-    expect(summary.window).toBe(32);
+    expect(summary.window).toBe(64);
     // All 20 are sent at once, within a block or two (a block a second).
     expect(mostInOneBlock).toBeGreaterThan(6);
   });

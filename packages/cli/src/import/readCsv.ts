@@ -32,7 +32,9 @@ export async function readCsv(
   }
   let records: string[][];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][];
+    records =
+      parseSimpleCsv(text) ??
+      (parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][]);
   } catch (error) {
     const e = error as { message?: string; lines?: number };
     return {
@@ -96,4 +98,66 @@ export async function readCsv(
     return { row: i + 2, cells };
   });
   return { rows, columns: specs.filter((s) => positions.has(s.key)), ignoredColumns, fileErrors };
+}
+
+/**
+ * The common export without csv-parse: one kind of line break (LF, or CRLF throughout), no line
+ * break inside a field, and quotes only around whole fields ("1,234.56", "" for a quote within).
+ * csv-parse reads such a file the same way with the options above (readCsv.test.ts checks it on
+ * random files) in about five times the time: 0.45 s for 100,000 rows, before anything may be
+ * sent. Any other file (a lone CR, mixed line breaks, a quote inside an unquoted field, text after
+ * a closing quote, a quoted line break) returns undefined and goes to csv-parse, which also words
+ * the errors of a file that is not CSV.
+ */
+export function parseSimpleCsv(text: string): string[][] | undefined {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let breaks = "\n";
+  if (body.includes("\r")) {
+    const crlf = body.split("\r\n").length - 1;
+    if (body.split("\r").length - 1 !== crlf || body.split("\n").length - 1 !== crlf) return undefined;
+    breaks = "\r\n";
+  }
+  const records: string[][] = [];
+  for (const line of body.split(breaks)) {
+    if (line === "") continue;
+    const fields = line.includes('"') ? splitQuoted(line) : line.split(",");
+    if (!fields) return undefined;
+    records.push(fields);
+  }
+  return records;
+}
+
+/** The fields of a line with quotes in it, or undefined where a quote is not around a whole field. */
+function splitQuoted(line: string): string[] | undefined {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line.charCodeAt(i) === 0x22) {
+      let value = "";
+      let from = i + 1;
+      for (;;) {
+        const quote = line.indexOf('"', from);
+        if (quote === -1) return undefined; // not closed on this line
+        if (line.charCodeAt(quote + 1) === 0x22) {
+          value += line.slice(from, quote + 1); // "" is a quote
+          from = quote + 2;
+          continue;
+        }
+        value += line.slice(from, quote);
+        i = quote + 1;
+        break;
+      }
+      fields.push(value);
+      if (i === line.length) return fields;
+      if (line.charCodeAt(i) !== 0x2c) return undefined; // text after the closing quote
+      i += 1;
+    } else {
+      const comma = line.indexOf(",", i);
+      const value = line.slice(i, comma === -1 ? line.length : comma);
+      if (value.includes('"')) return undefined;
+      fields.push(value);
+      if (comma === -1) return fields;
+      i = comma + 1;
+    }
+  }
 }

@@ -15,7 +15,7 @@
  * donations holds the receipt file's lock (importLock.ts) from start to end, so that a second
  * import of the same file, started meanwhile, is refused instead of writing codes of its own.
  */
-import { createHash } from "node:crypto";
+import { hash as hashOnce } from "node:crypto";
 import { dirname } from "node:path";
 import { charityLedgerAbi, registryAbi, toDecimalString, volunteerCreditAbi } from "@shanji/core";
 import { type Address, encodeFunctionData, type Hex } from "viem";
@@ -29,6 +29,7 @@ import { createSender, decodeRevert, type Sender } from "../common/sender.ts";
 import { openChain } from "../common/session.ts";
 import { findKey, unlockKey } from "../keys/keystore.ts";
 import { passphraseInEnv, readPassphrase } from "../keys/readPassphrase.ts";
+import { batchEncoder } from "./batchCalldata.ts";
 import type { EvidenceFile } from "./evidenceFile.ts";
 import { lockReceipts } from "./importLock.ts";
 import { createLedgerFacts } from "./ledgerFacts.ts";
@@ -101,19 +102,21 @@ const GAS_CAP = 16_700_000n;
 
 /** The default window's bounds: see windowFor. */
 const WINDOW_MIN = 6;
-const WINDOW_MAX = 32;
+const WINDOW_MAX = 64;
 
 /**
  * Transactions in flight when --window is not given: as many as fill two blocks of `blockGasLimit`
- * with transactions of `transactionGas`, from 6 to 32. A chain that mines at a fixed period (QBFT)
+ * with transactions of `transactionGas`, from 6 to 64. A chain that mines at a fixed period (QBFT)
  * puts at most the window's transactions of one import in each block, so a window of one block's
  * worth would leave the next block empty while receipts come back; two keep every block full. On
  * a 1-second chain with a block gas limit of 1,000,000,000, 32 in flight imported 3 times as many
- * rows a second as 6 (`bench:cli` with BENCH_IMPORT_ANVIL_ARGS, see README.md). 32 stays within
- * what nodes accept pending from one sender (geth guarantees 16 a sender and takes more while its
- * pool has room). Where a block holds at most a few batches (the
- * 30,000,000 gas of anvil and many chains, 2 batches of 200 donations) the window stays 6: more in
- * flight would only wait in the pool.
+ * rows a second as 6 (`bench:cli` with BENCH_IMPORT_ANVIL_ARGS, see README.md); on a chain mining
+ * every 0.5 s, 32 would cap an import at 12,800 rows a second, below what the node can take. 64
+ * batches are ~4 MB of transactions, within what nodes keep pending from one sender (geth
+ * guarantees 16 a sender and takes more while its pool has room; Besu's layered pool holds 12.5 MB
+ * of ready transactions). Where a block holds at most a few batches (the 30,000,000 gas of anvil
+ * and many chains, 2 batches of 200 donations) the window stays 6: more in flight would only wait
+ * in the pool.
  */
 export function windowFor(blockGasLimit: bigint, transactionGas: bigint): number {
   const perBlock = transactionGas > 0n ? blockGasLimit / transactionGas : 0n;
@@ -346,6 +349,9 @@ function makeBatches(records: ImportRecord[], size: number): Batch[] {
   return batches;
 }
 
+const encodeDonations = batchEncoder(charityLedgerAbi, "recordDonations");
+const encodeCredits = batchEncoder(volunteerCreditAbi, "issueCredits");
+
 /** The transaction of one batch: its contract, calldata and gas. */
 export function batchTransaction(
   kind: ImportKind,
@@ -367,7 +373,7 @@ export function batchTransaction(
     });
     return {
       to: addresses.volunteerCredit,
-      data: encodeFunctionData({ abi: volunteerCreditAbi, functionName: "issueCredits", args: [batch.target, inputs] }),
+      data: encodeCredits(batch.target, inputs),
       gas,
     };
   }
@@ -389,11 +395,7 @@ export function batchTransaction(
     });
     return {
       to: addresses.charityLedger,
-      data: encodeFunctionData({
-        abi: charityLedgerAbi,
-        functionName: "recordDonations",
-        args: [batch.target, inputs],
-      }),
+      data: encodeDonations(batch.target, inputs),
       gas,
     };
   }
@@ -430,9 +432,7 @@ function batchGas(kind: ImportKind, records: readonly ImportRecord[]): bigint {
 
 /** The donor commitment of a receipt code: SHA-256 of its 32 bytes. */
 export function commitment(code: Hex): Hex {
-  return `0x${createHash("sha256")
-    .update(Buffer.from(code.slice(2), "hex"))
-    .digest("hex")}`;
+  return `0x${hashOnce("sha256", Buffer.from(code.slice(2), "hex"), "hex")}`;
 }
 
 async function sendBatches(c: {
@@ -449,15 +449,29 @@ async function sendBatches(c: {
   summary.window = window;
   const total = c.batches.reduce((n, b) => n + b.records.length, 0);
   const bar = p.out.progress(`sending ${p.kind}`, total);
-  const inFlight: { batch: Batch; hash: Hex }[] = [];
+  // Submitted in nonce order: signed, and sent or waiting for the sends before them.
+  const inFlight: { batch: Batch; hash: Promise<Hex> }[] = [];
   let failure: CliError | undefined;
   const queue = [...c.batches];
   let retried = 0;
 
   const settle = async () => {
-    const sent = inFlight.shift();
-    if (!sent) return;
-    const receipt = await sender.wait(sent.hash);
+    const submitted = inFlight.shift();
+    if (!submitted) return;
+    let hash: Hex;
+    try {
+      hash = await submitted.hash;
+    } catch (error) {
+      // Later submissions were not sent either (the sender keeps nonce order): they end up here too.
+      failure ??= new CliError("the chain did not accept a transaction", {
+        exitCode: exitCode.unavailable,
+        details: `${error instanceof Error ? error.message.split("\n")[0] : String(error)}\nBatches before it are recorded; run the same command again to send the rest.`,
+        cause: error,
+      });
+      return;
+    }
+    const sent = { batch: submitted.batch, hash };
+    const receipt = await sender.wait(hash);
     if (receipt.status === "success") {
       summary.recorded += sent.batch.records.length;
       summary.batches += 1;
@@ -524,19 +538,8 @@ async function sendBatches(c: {
         summary.interrupted = true;
         break;
       }
-      const { batch, tx } = next;
-      let hash: Hex;
-      try {
-        hash = await sender.sendRaw(tx);
-      } catch (error) {
-        failure = new CliError("the chain did not accept a transaction", {
-          exitCode: exitCode.unavailable,
-          details: `${error instanceof Error ? error.message.split("\n")[0] : String(error)}\nBatches before it are recorded; run the same command again to send the rest.`,
-          cause: error,
-        });
-        break;
-      }
-      inFlight.push({ batch, hash });
+      // Signed now, sent after the ones before it: the next batch is encoded and signed meanwhile.
+      inFlight.push({ batch: next.batch, hash: sender.submit(next.tx) });
       if (inFlight.length >= window) await settle();
       next = prepare(queue.shift());
     }

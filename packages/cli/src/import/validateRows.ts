@@ -5,7 +5,7 @@
  * the chain (the campaign exists, is yours, is open, has that purpose; the activity is yours; a
  * donor or payee organisation is accredited) read it at one pinned block.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { setImmediate } from "node:timers/promises";
 import { donationChannel, isCurrencyCode, parseAmount, toDecimalString } from "@shanji/core";
 import type { Hex } from "viem";
@@ -85,7 +85,8 @@ const ZERO32 = `0x${"00".repeat(32)}` as Hex;
 
 /** externalRef of a row: SHA-256 of the kind and the organisation's own row id, so a re-run sends the same refs. */
 export function externalRefOf(kind: ImportKind, rowId: string): Hex {
-  return `0x${createHash("sha256").update(`shanji-import/v1\u0000${kind}\u0000${rowId}`, "utf8").digest("hex")}`;
+  // crypto.hash, Node's one-shot digest: half the time of createHash().update().digest() per row.
+  return `0x${hash("sha256", `shanji-import/v1\u0000${kind}\u0000${rowId}`, "hex")}`;
 }
 
 const CHANNELS: Record<string, number> = {
