@@ -113,8 +113,8 @@ const WINDOW_MAX = 64;
  * rows a second as 6 (`bench:cli` with BENCH_IMPORT_ANVIL_ARGS, see README.md); on a chain mining
  * every 0.5 s, 32 would cap an import at 12,800 rows a second, below what the node can take. 64
  * batches are ~4 MB of transactions, within what nodes keep pending from one sender (geth
- * guarantees 16 a sender and takes more while its pool has room; Besu's layered pool holds 12.5 MB
- * of ready transactions). Where a block holds at most a few batches (the 30,000,000 gas of anvil
+ * guarantees 16 a sender and takes more while its pool has room; Besu's layered pool keeps up to
+ * 200 sequential transactions a sender, `tx-pool-max-future-by-sender`, within a memory bound). Where a block holds at most a few batches (the 30,000,000 gas of anvil
  * and many chains, 2 batches of 200 donations) the window stays 6: more in flight would only wait
  * in the pool.
  */
