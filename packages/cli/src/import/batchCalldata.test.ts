@@ -2,7 +2,7 @@
 // for random batches of donations and credits, and the same refusals of values that do not fit.
 import { charityLedgerAbi, registryAbi, volunteerCreditAbi } from "@shanji/core";
 import fc from "fast-check";
-import { encodeFunctionData, type Hex } from "viem";
+import { type Abi, encodeFunctionData, type Hex } from "viem";
 import { describe, expect, test } from "vitest";
 import { batchEncoder } from "./batchCalldata.ts";
 
@@ -33,33 +33,25 @@ describe("batchEncoder", () => {
   const donations = batchEncoder(charityLedgerAbi, "recordDonations");
   const credits = batchEncoder(volunteerCreditAbi, "issueCredits");
 
-  test("property: donation batches are byte for byte viem's", () => {
-    fc.assert(
-      fc.property(anyUint(64), fc.array(donation, { maxLength: 12 }), (target, rows) => {
-        const viem = encodeFunctionData({
-          abi: charityLedgerAbi,
-          functionName: "recordDonations",
-          args: [target, rows],
-        });
-        expect(donations(target, rows)).toBe(viem);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  test("property: credit batches are byte for byte viem's", () => {
-    fc.assert(
-      fc.property(anyUint(64), fc.array(credit, { maxLength: 12 }), (target, rows) => {
-        const viem = encodeFunctionData({
-          abi: volunteerCreditAbi,
-          functionName: "issueCredits",
-          args: [target, rows],
-        });
-        expect(credits(target, rows)).toBe(viem);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  const cases = [
+    { name: "donation", abi: charityLedgerAbi, functionName: "recordDonations", encode: donations, row: donation },
+    { name: "credit", abi: volunteerCreditAbi, functionName: "issueCredits", encode: credits, row: credit },
+  ] as const;
+  for (const c of cases) {
+    test(`property: ${c.name} batches are byte for byte viem's`, () => {
+      fc.assert(
+        fc.property(
+          anyUint(64),
+          fc.array(c.row as fc.Arbitrary<Record<string, bigint | number | Hex>>, { maxLength: 12 }),
+          (target, rows) => {
+            const viem = encodeFunctionData({ abi: c.abi as Abi, functionName: c.functionName, args: [target, rows] });
+            expect(c.encode(target, rows)).toBe(viem);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
 
   test("errors: a value that does not fit its type is refused, naming the field", () => {
     const row = {
