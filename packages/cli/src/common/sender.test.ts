@@ -1,6 +1,6 @@
 // The import's sender against a real anvil: submissions are signed at once and reach the node in
 // nonce order, and a send the node refuses stops every later one (no nonce gap on the node).
-import { createPublicClient, defineChain, type Hex, http } from "viem";
+import { createPublicClient, type Hex, http } from "viem";
 import { anvil as anvilChain } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startAnvil } from "../../../../scripts/lib/anvil.ts";
@@ -12,7 +12,7 @@ describe("createSender().submit", () => {
   let client: ReturnType<typeof createPublicClient<ReturnType<typeof http>, typeof anvilChain>>;
   beforeAll(async () => {
     chain = await startAnvil({ silent: true, args: ["--gas-limit", "30000000"] });
-    client = createPublicClient({ chain: defineChain(anvilChain), transport: http(chain.url) });
+    client = createPublicClient({ chain: anvilChain, transport: http(chain.url) });
   });
   afterAll(async () => {
     await chain?.stop();

@@ -114,9 +114,9 @@ const WINDOW_MAX = 64;
  * every 0.5 s, 32 would cap an import at 12,800 rows a second, below what the node can take. 64
  * batches are ~4 MB of transactions, within what nodes keep pending from one sender (geth
  * guarantees 16 a sender and takes more while its pool has room; Besu's layered pool keeps up to
- * 200 sequential transactions a sender, `tx-pool-max-future-by-sender`, within a memory bound). Where a block holds at most a few batches (the 30,000,000 gas of anvil
- * and many chains, 2 batches of 200 donations) the window stays 6: more in flight would only wait
- * in the pool.
+ * 200 sequential transactions a sender, `tx-pool-max-future-by-sender`, within a memory bound).
+ * Where a block holds at most a few batches (the 30,000,000 gas of anvil and many chains, 2
+ * batches of 200 donations) the window stays 6: more in flight would only wait in the pool.
  */
 export function windowFor(blockGasLimit: bigint, transactionGas: bigint): number {
   const perBlock = transactionGas > 0n ? blockGasLimit / transactionGas : 0n;
@@ -470,20 +470,20 @@ async function sendBatches(c: {
       });
       return;
     }
-    const sent = { batch: submitted.batch, hash };
+    const { batch } = submitted;
     const receipt = await sender.wait(hash);
     if (receipt.status === "success") {
-      summary.recorded += sent.batch.records.length;
+      summary.recorded += batch.records.length;
       summary.batches += 1;
-      summary.transactions.push(sent.hash);
+      summary.transactions.push(hash);
       const first = receipt.logs.find((l) => l.address.toLowerCase() === chain.deployment.addresses.log.toLowerCase());
       if (first && summary.firstEntryIndex === null && first.topics[1])
         summary.firstEntryIndex = BigInt(first.topics[1]);
-      bar.tick(sent.batch.records.length);
+      bar.tick(batch.records.length);
       return;
     }
     // A batch is atomic: nothing of it is on chain. Learn why, by replaying it at the block before.
-    const tx = batchTransaction(p.kind, sent.batch, chain.deployment.addresses, receipts);
+    const tx = batchTransaction(p.kind, batch, chain.deployment.addresses, receipts);
     let revert: ReturnType<typeof decodeRevert>;
     try {
       await chain.client.call({
@@ -503,21 +503,21 @@ async function sendBatches(c: {
         rpcUrl: p.options.rpc,
         log: chain.deployment.addresses.log,
         orgId: c.orgId,
-        refs: sent.batch.records.map((r) => r.externalRef),
+        refs: batch.records.map((r) => r.externalRef),
       });
-      const rest = sent.batch.records.filter((r) => !onChain.has(r.externalRef));
-      summary.alreadyRecorded += sent.batch.records.length - rest.length;
-      bar.tick(sent.batch.records.length - rest.length);
-      if (rest.length > 0) queue.unshift({ target: sent.batch.target, records: rest });
+      const rest = batch.records.filter((r) => !onChain.has(r.externalRef));
+      summary.alreadyRecorded += batch.records.length - rest.length;
+      bar.tick(batch.records.length - rest.length);
+      if (rest.length > 0) queue.unshift({ target: batch.target, records: rest });
       return;
     }
-    const rows = sent.batch.records;
+    const rows = batch.records;
     failure ??= new CliError(
       `the batch of rows ${rows[0]?.row}–${rows[rows.length - 1]?.row} was refused by the chain: ${revert?.explanation ?? revert?.name ?? "it reverted"}`,
       {
         exitCode: exitCode.refused,
-        details: `${revert?.text ?? `transaction ${sent.hash}`}\nBatches before it are recorded; fix the cause and run the same command again to send the rest.`,
-        data: { transaction: sent.hash, contractError: revert?.name, summary },
+        details: `${revert?.text ?? `transaction ${hash}`}\nBatches before it are recorded; fix the cause and run the same command again to send the rest.`,
+        data: { transaction: hash, contractError: revert?.name, summary },
       },
     );
   };
