@@ -6,6 +6,7 @@ import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/a
 import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
+import { deferIndexes, STREAM_KEY } from "./deferIndexes.ts";
 
 let anvil: StartAnvilReturnType;
 let deployment: DeployOnAnvilReturnType;
@@ -118,6 +119,11 @@ describeEachBackend("indexer", (backend) => {
       );
     const expected = await indexesOf(indexed);
     expect(expected.length).toBeGreaterThan(2);
+    const streamKeyOf = (store: typeof indexed) =>
+      store.query<{ definition: string }>(
+        `select pg_get_constraintdef(oid) as definition from pg_constraint
+         where conrelid = 'entry_streams'::regclass and contype = 'p'`,
+      );
 
     const bulk = await backend.freshStore();
     const first = indexerOn(
@@ -131,13 +137,17 @@ describeEachBackend("indexer", (backend) => {
     while ((await count("select count(*) as n from entries")) === 0n) await new Promise((r) => setTimeout(r, 20));
     await first.stop();
     await running.catch(() => {});
-    // Stopped part-way: only the primary key is left, the others wait in deferred_indexes.
+    // Stopped part-way: only the primary key of entries is left, the others wait in
+    // deferred_indexes, with the key of entry_streams.
     expect((await indexesOf(bulk)).map((i) => i.indexname)).toStrictEqual(["entries_pkey"]);
-    expect(await count("select count(*) as n from deferred_indexes")).toBe(BigInt(expected.length - 1));
+    expect(await streamKeyOf(bulk)).toStrictEqual([]);
+    expect(await count("select count(*) as n from deferred_indexes")).toBe(BigInt(expected.length));
 
     // The next run (not a long backfill by its own measure) builds them when it catches up.
     await indexerOn(anvil.url, bulk, indexerConfig(deployment)).syncToHead();
     expect(await indexesOf(bulk)).toStrictEqual(expected);
+    expect(await streamKeyOf(bulk)).toStrictEqual(await streamKeyOf(indexed));
+    expect(await streamKeyOf(bulk)).toStrictEqual([{ definition: "PRIMARY KEY (stream_id, idx)" }]);
     expect(await count("select count(*) as n from deferred_indexes")).toBe(0n);
     expect(await digestAll(bulk)).toBe(await digestAll(indexed));
     await indexed.close();
@@ -176,6 +186,37 @@ describeEachBackend("indexer", (backend) => {
     await indexerOn(anvil.url, store, config).syncToHead();
     expect(await indexes()).toStrictEqual(built);
     expect((await store.query<{ n: bigint }>("select count(*) as n from deferred_indexes"))[0]?.n).toBe(0n);
+    await store.close();
+  }, 120_000);
+
+  test("error: a stream key that cannot be built fails the catch-up, stays set aside, and the others are built", async () => {
+    const store = await backend.freshStore();
+    const config = { ...indexerConfig(deployment), deferIndexesFrom: 1n };
+    await indexerOn(anvil.url, store, config).syncToHead();
+    const waiting = async () =>
+      (await store.query<{ name: string }>("select name from deferred_indexes order by name")).map((r) => r.name);
+    // Set everything aside again, and break the key with a row that repeats one (as only a bug could).
+    await deferIndexes(store);
+    expect(await waiting()).toContain(STREAM_KEY);
+    await store.query("insert into entry_streams select stream_id, idx, prev_idx from entry_streams limit 1");
+
+    await expect(indexerOn(anvil.url, store, config).syncToHead({ maxAttempts: 2 })).rejects.toThrow(
+      /could not create unique index "entry_streams_pkey"/,
+    );
+    expect(await waiting()).toStrictEqual([STREAM_KEY]);
+
+    // Mended, the next run builds it.
+    await store.query(
+      `delete from entry_streams a using entry_streams b
+       where a.ctid > b.ctid and a.stream_id = b.stream_id and a.idx = b.idx`,
+    );
+    await indexerOn(anvil.url, store, config).syncToHead();
+    expect(await waiting()).toStrictEqual([]);
+    const key = await store.query(
+      "select 1 from pg_constraint where conrelid = 'entry_streams'::regclass and conname = $1",
+      [STREAM_KEY],
+    );
+    expect(key).toHaveLength(1);
     await store.close();
   }, 120_000);
 

@@ -14,7 +14,8 @@
  * the chain's, and is written under the same checks as any other (logs fetched ahead go through
  * every check of a batch, as if they had just been fetched).
  *
- * At the end of a long backfill, the indexes set aside are built while the views are refreshed.
+ * At the end of a long backfill, the indexes set aside are built: the key the views read streams by
+ * first, the others while the views are refreshed.
  */
 import { bytesToHex, type Hex } from "viem";
 import type { BlockHeader, ChainReader, EntryLog } from "../chain/createChainReader.ts";
@@ -22,9 +23,9 @@ import { IndexerError, isRetryable, SelfCheckError, WrongChainError } from "../e
 import { nodeKey, readStoredNodes } from "../proofs/storedTree.ts";
 import type { Queryable, Store } from "../store/types.ts";
 import { refreshViews, resetViews } from "../views/refreshViews.ts";
-import { deferIndexes, restoreIndexes } from "./deferIndexes.ts";
+import { deferIndexes, type RestoreIndexesParameters, restoreIndexes, STREAM_KEY } from "./deferIndexes.ts";
 import { createMerkleFrontier, type MerkleFrontier, peakPositions, type TreeNode } from "./merkleFrontier.ts";
-import { type PreparedBatch, prepareBatch } from "./prepareBatch.ts";
+import { type ChainView, type PreparedBatch, prepareBatch } from "./prepareBatch.ts";
 import { writeBatch } from "./writeBatch.ts";
 
 export type Logger = {
@@ -44,8 +45,8 @@ export type IndexerConfig = {
   pollInterval?: number;
   /**
    * A backfill of at least this many entries, and of no fewer than the store holds already, builds
-   * the secondary indexes of `entries` once at the end rather than row by row (see deferIndexes);
-   * 50,000 unless set.
+   * the secondary indexes of `entries` and the key of `entry_streams` once at the end rather than row
+   * by row (see deferIndexes); 50,000 unless set.
    */
   deferIndexesFrom?: bigint;
 };
@@ -220,8 +221,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     }
     if (cursor.blockNumber >= target) {
       dropAhead();
-      // Awaited by refresh(), which the caller runs next: the views do not need these indexes.
-      if (indexesDeferred) building ??= buildDeferredIndexes();
+      if (indexesDeferred) await buildIndexesAside();
       return "caught-up";
     }
     if (!backfillChecked) {
@@ -261,11 +261,31 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   /** Whether this run has measured its backfill (once, at its first step behind the chain). */
   let backfillChecked = false;
 
+  /**
+   * Builds the indexes set aside at the end of a backfill. The views read streams by their key, so
+   * that one is built now; the others are built meanwhile and while the views are refreshed, and
+   * awaited by refresh(), which the caller runs next. If the key cannot be built, it stays aside
+   * for the next caught-up step, and the others are awaited before the error is reported.
+   */
+  async function buildIndexesAside(): Promise<void> {
+    building ??= buildDeferredIndexes({ except: [STREAM_KEY] });
+    const others = building;
+    try {
+      const key = await restoreIndexes(store, { only: [STREAM_KEY] });
+      if (key.length > 0) logger.info("indexes built", { indexes: key.join(", ") });
+    } catch (error) {
+      building = undefined;
+      await others.catch(() => {});
+      indexesDeferred = true;
+      throw error;
+    }
+  }
+
   /** Builds the indexes set aside; if that fails, they stay set aside and the next caught-up step tries again. */
-  async function buildDeferredIndexes(): Promise<void> {
+  async function buildDeferredIndexes(which: RestoreIndexesParameters): Promise<void> {
     indexesDeferred = false;
     try {
-      const restored = await restoreIndexes(store);
+      const restored = await restoreIndexes(store, which);
       if (restored.length > 0) logger.info("indexes built", { indexes: restored.join(", ") });
     } catch (error) {
       indexesDeferred = true;
@@ -273,7 +293,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     }
   }
 
-  /** Sets the secondary indexes of `entries` aside if the way to `target` is long enough to pay. */
+  /** Sets indexes aside (deferIndexes.ts) if the way to `target` is long enough to pay. */
   async function deferIndexesForBackfill(cursor: Cursor, target: bigint): Promise<void> {
     const { size } = await chain.logState((await chain.header(target)).hash);
     const behind = size - cursor.logSize;
@@ -326,16 +346,29 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     return answer;
   }
 
-  /** Fetches the logs after `cursor` (one eth_getLogs range) and checks them against the chain. */
+  /**
+   * Fetches the logs after `cursor` (one eth_getLogs range) and checks them against the chain. The
+   * headers and the log's root are asked for while the logs are prepared: the node answers them
+   * while this process hashes and lays out the batch.
+   */
   async function fetchBatch(cursor: Cursor, frontier: MerkleFrontier, target: bigint): Promise<Prepared> {
     const fromBlock = cursor.blockNumber + 1n;
     const { logs, lastBlock } = await nextLogs(fromBlock, target);
     logs.sort((a, b) =>
       a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
     );
+    const chainView = readChainView(logs, lastBlock);
+    // Awaited by prepareBatch; if that throws first, the view's failure must not go unobserved.
+    chainView.catch(() => {});
+    const batch = await prepareBatch({ logs, fromBlock, lastBlock, chain: chainView, frontier });
+    return { batch, frontier };
+  }
 
-    // Headers of every block with entries and of the last block: hashes to keep, and the block
-    // whose state the root is checked against.
+  /**
+   * Headers of every block with entries and of the last block (hashes to keep, and the block whose
+   * state the root is checked against), and the log's size and root in that state.
+   */
+  async function readChainView(logs: readonly EntryLog[], lastBlock: bigint): Promise<ChainView> {
     const numbers = [...new Set([...logs.map((l) => l.blockNumber), lastBlock])];
     const headers = new Map<bigint, BlockHeader>();
     // A few at a time: a range of thousands of blocks must not become thousands of parallel requests.
@@ -344,16 +377,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       for (const header of await Promise.all(slice.map((n) => chain.header(n)))) headers.set(header.number, header);
     }
     const lastHeader = headers.get(lastBlock) as BlockHeader;
-    for (const log of logs) {
-      if (headers.get(log.blockNumber)?.hash !== log.blockHash) {
-        throw new IndexerError(`Block ${log.blockNumber} changed while it was read (a reorg); reading it again.`, {
-          retryable: true,
-        });
-      }
-    }
-    const onChain = await chain.logState(lastHeader.hash);
-    const batch = await prepareBatch({ logs, headers, fromBlock, lastHeader, onChain, frontier });
-    return { batch, frontier };
+    return { headers, lastHeader, onChain: await chain.logState(lastHeader.hash) };
   }
 
   /** Rolls the store back to the newest stored block that is still on the canonical chain. */

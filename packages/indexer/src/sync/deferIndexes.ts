@@ -1,13 +1,21 @@
 /**
- * Bulk loading: a backfill spends a good part of the database's time keeping the secondary indexes
- * of `entries` up to date row by row (seven, most on expressions over the record, for the API).
- * Built from the finished table instead, they cost a fraction of that. deferIndexes drops them and
- * keeps their definitions in `deferred_indexes`, in one transaction; restoreIndexes builds them
- * again and empties the table, in one transaction, so a crash in between leaves the definitions to
- * the next run. Only non-unique indexes are set aside: no constraint is ever lifted, and the primary
- * key (which ingestion and rollbacks use) stays. Readers meanwhile get the same answers, slower.
+ * Bulk loading: a backfill spends a good part of the database's time keeping indexes up to date row
+ * by row: the secondary indexes of `entries` (seven, most on expressions over the record, for the
+ * API) and the primary key of `entry_streams`, whose stream ids arrive in random order, so that
+ * every row lands on another page of it. Built from the finished tables instead, they cost a
+ * fraction of that. deferIndexes drops them and keeps their definitions in `deferred_indexes`, in
+ * one transaction; restoreIndexes builds them again and removes their definitions, in one
+ * transaction, so a crash in between leaves the definitions to the next run.
+ *
+ * The primary key of `entries`, which ingestion and rollbacks use, stays. The one constraint lifted
+ * is the key of `entry_streams`, and nothing can break it meanwhile: every entry's index is unique
+ * (the key of `entries` stays), and prepareBatch refuses an entry that names a stream twice. Readers
+ * meanwhile get the same answers, slower.
  */
 import type { Store } from "../store/types.ts";
+
+/** The deferred index that the views read (a stream's entries): built before they are refreshed. */
+export const STREAM_KEY = "entry_streams_pkey";
 
 /** The indexes set aside, by name. */
 export type DeferIndexesReturnType = Promise<string[]>;
@@ -19,27 +27,54 @@ export async function deferIndexes(store: Store): DeferIndexesReturnType {
        select c.relname, pg_get_indexdef(i.indexrelid)
        from pg_index i join pg_class c on c.oid = i.indexrelid
        where i.indrelid = 'entries'::regclass and not i.indisunique and not i.indisprimary
+       union all
+       select conname, format('alter table entry_streams add constraint %I %s', conname, pg_get_constraintdef(oid))
+       from pg_constraint where conrelid = 'entry_streams'::regclass and contype = 'p'
        on conflict (name) do nothing`,
     );
-    const deferred = await tx.query<{ name: string }>("select name from deferred_indexes order by name");
-    for (const { name } of deferred) await tx.query(`drop index if exists ${quoteIdentifier(name)}`);
+    const deferred = await tx.query<{ name: string; is_constraint: boolean }>(
+      `select name, exists (select 1 from pg_constraint where conname = name and conrelid = 'entry_streams'::regclass)
+         as is_constraint
+       from deferred_indexes order by name`,
+    );
+    for (const { name, is_constraint } of deferred) {
+      const quoted = quoteIdentifier(name);
+      await tx.query(
+        is_constraint ? `alter table entry_streams drop constraint ${quoted}` : `drop index if exists ${quoted}`,
+      );
+    }
     return deferred.map(({ name }) => name);
   });
 }
 
+export type RestoreIndexesParameters = {
+  /** Build only these (those of them set aside); every one set aside when undefined. */
+  only?: readonly string[] | undefined;
+  /** Leave these aside. */
+  except?: readonly string[] | undefined;
+};
+
 /** The indexes built again (none if none were set aside). */
 export type RestoreIndexesReturnType = Promise<string[]>;
 
-export async function restoreIndexes(store: Store): RestoreIndexesReturnType {
+export async function restoreIndexes(
+  store: Store,
+  parameters: RestoreIndexesParameters = {},
+): RestoreIndexesReturnType {
+  const only = parameters.only === undefined ? null : [...parameters.only];
+  const except = [...(parameters.except ?? [])];
   return await store.transaction(async (tx) => {
     const deferred = await tx.query<{ name: string; definition: string; missing: boolean }>(
       `select name, definition, to_regclass(quote_ident(name)) is null as missing
-       from deferred_indexes order by name for update`,
+       from deferred_indexes where ($1::text[] is null or name = any($1::text[])) and name <> all($2::text[])
+       order by name for update`,
+      [only, except],
     );
     // One that exists already (built by hand meanwhile) is left as it is.
     for (const { definition, missing } of deferred) if (missing) await tx.query(definition);
-    if (deferred.length > 0) await tx.query("delete from deferred_indexes");
-    return deferred.map(({ name }) => name);
+    const names = deferred.map(({ name }) => name);
+    if (names.length > 0) await tx.query("delete from deferred_indexes where name = any($1::text[])", [names]);
+    return names;
   });
 }
 

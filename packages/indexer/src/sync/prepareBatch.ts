@@ -17,20 +17,30 @@ import { bytesToHex, type Hex } from "viem";
 // the indexer never stores and which cost a keccak-256 per entry.
 import { decodeLeafFast } from "../../../core/src/encoding/decodeLeafFast.ts";
 import type { BlockHeader, EntryLog } from "../chain/createChainReader.ts";
-import { SelfCheckError } from "../errors.ts";
+import { IndexerError, SelfCheckError } from "../errors.ts";
 import { LOWEST_STORED_LEVEL } from "../proofs/storedTree.ts";
 import { recordToJson } from "../store/recordJson.ts";
 import type { MerkleFrontier } from "./merkleFrontier.ts";
 
-export type PrepareBatchParameters = {
-  /** The logs of blocks fromBlock…lastHeader.number, in chain order. */
-  logs: readonly EntryLog[];
-  /** Headers of every block with logs. */
+/** What the node says about a batch's blocks, apart from their logs. */
+export type ChainView = {
+  /** Headers of every block with logs, and of the last block. */
   headers: ReadonlyMap<bigint, BlockHeader>;
-  fromBlock: bigint;
   lastHeader: BlockHeader;
-  /** The log's size and root at the last block, from the chain. */
+  /** The log's size and root at the last block. */
   onChain: { size: bigint; root: Hex };
+};
+
+export type PrepareBatchParameters = {
+  /** The logs of blocks fromBlock…lastBlock, in chain order. */
+  logs: readonly EntryLog[];
+  fromBlock: bigint;
+  lastBlock: bigint;
+  /**
+   * The headers and the root, still being fetched: awaited once the logs are laid out, so that the
+   * node answers while this process works.
+   */
+  chain: Promise<ChainView>;
   /** The stored log's frontier: advanced in place over the batch (discard it if this throws). */
   frontier: MerkleFrontier;
 };
@@ -61,6 +71,19 @@ export type EntryChunk = {
   streamPrev: string;
 };
 
+/**
+ * Per stream: its first entry in the batch, that entry's back-pointer (NULL for a new stream), and
+ * the stream's count and last entry in the batch.
+ */
+export type StreamColumns = {
+  id: string;
+  firstIdx: string;
+  firstPrev: string;
+  count: string;
+  lastIdx: string;
+  size: number;
+};
+
 export type PreparedBatch = {
   fromBlock: bigint;
   lastHeader: BlockHeader;
@@ -69,19 +92,11 @@ export type PreparedBatch = {
   logSize: bigint;
   chunks: EntryChunk[];
   /**
-   * Per stream the batch touches: its first entry here, that entry's back-pointer (NULL for a new
-   * stream), and the stream's count and last entry in the batch. `known` counts the streams whose
-   * first back-pointer is not NULL, which must all exist in the store already.
+   * The streams the batch touches, in two groups: `known` ones, whose first entry here points back
+   * to an earlier entry (they must exist in the store already), and `added` ones, which start here
+   * (they must not). Apart, so that the database is told how few known streams it has to look up.
    */
-  streams: {
-    id: string;
-    firstIdx: string;
-    firstPrev: string;
-    count: string;
-    lastIdx: string;
-    size: number;
-    known: number;
-  };
+  streams: { known: StreamColumns; added: StreamColumns };
   /**
    * The first entry whose back-pointer does not follow the batch's own previous entry of the
    * stream; reported only if the store finds no earlier break.
@@ -103,13 +118,28 @@ const YIELD_EVERY = 256;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 
 export async function prepareBatch(parameters: PrepareBatchParameters): Promise<PreparedBatch> {
-  const { logs, headers, fromBlock, lastHeader, onChain, frontier } = parameters;
-  const range = `blocks ${fromBlock}–${lastHeader.number}`;
+  try {
+    return await layOut(parameters);
+  } catch (error) {
+    // A block replaced while the batch was read explains whatever failed: the batch is read again,
+    // and no self-check failure is reported for a chain that merely moved.
+    if (error instanceof SelfCheckError) {
+      const view = await parameters.chain.catch(() => undefined);
+      const moved = parameters.logs.find((log) => view && view.headers.get(log.blockNumber)?.hash !== log.blockHash);
+      if (moved) throw blockChanged(moved.blockNumber);
+    }
+    throw error;
+  }
+}
+
+async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch> {
+  const { logs, fromBlock, lastBlock, frontier } = parameters;
+  const range = `blocks ${fromBlock}–${lastBlock}`;
   const fail = (message: string, details?: string) =>
     new SelfCheckError(`Self-check failed for ${range}: ${message}`, {
       details,
       fromBlock,
-      toBlock: lastHeader.number,
+      toBlock: lastBlock,
     });
 
   const start = frontier.size;
@@ -117,13 +147,9 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
   const streams = new Map<Hex, { firstIdx: bigint; firstPrev: bigint | null; count: number; lastIdx: bigint }>();
   let chainBreak: PreparedBatch["chainBreak"];
   const nodes = { level: new Column(), pos: new Column(), hash: new Column("") };
-  const blocks = {
-    number: new Column(),
-    hash: new Column(""),
-    parentHash: new Column(""),
-    logSize: new Column(),
-    root: new Column(""),
-  };
+  const blocks = { number: new Column(), logSize: new Column(), root: new Column("") };
+  /** The blocks with entries, each with the hash its logs carry, to check against the headers. */
+  const blockHashes: { number: bigint; hash: Hex }[] = [];
 
   let columns = emptyColumns(start);
   for (const [i, log] of logs.entries()) {
@@ -185,6 +211,8 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
         streams.set(stream.id, { firstIdx: log.index, firstPrev: stream.prevIndex, count: 1, lastIdx: log.index });
         continue;
       }
+      // The log refuses such an entry; the key of entry_streams may be set aside (deferIndexes.ts).
+      if (seen.lastIdx === log.index) throw fail(`entry ${log.index} names stream ${stream.id} twice`);
       if (stream.prevIndex !== seen.lastIdx && chainBreak === undefined) {
         chainBreak = {
           index: log.index,
@@ -200,20 +228,30 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
       columns = emptyColumns(expected + 1n);
     }
 
+    const previous = blockHashes.at(-1);
+    if (previous?.number !== log.blockNumber) blockHashes.push({ number: log.blockNumber, hash: log.blockHash });
+    else if (previous.hash !== log.blockHash) throw blockChanged(log.blockNumber);
     const next = logs[i + 1];
     if (!next || next.blockNumber !== log.blockNumber) {
-      const header = headers.get(log.blockNumber) as BlockHeader;
-      if (!HASH.test(header.hash) || !HASH.test(header.parentHash)) {
-        throw fail(`block ${log.blockNumber} has no proper hash`, `${header.hash} ${header.parentHash}`);
-      }
       blocks.number.push(log.blockNumber);
-      blocks.hash.push(header.hash.slice(2));
-      blocks.parentHash.push(header.parentHash.slice(2));
       blocks.logSize.push(frontier.size);
       blocks.root.push(bytesToHex(frontier.root()).slice(2));
     }
   }
   if (columns.count > 0) chunks.push(joinColumns(columns));
+
+  const { headers, lastHeader, onChain } = await parameters.chain;
+  const blockHash = new Column("");
+  const parentHash = new Column("");
+  for (const block of blockHashes) {
+    const header = headers.get(block.number);
+    if (header?.hash !== block.hash) throw blockChanged(block.number);
+    if (!HASH.test(header.hash) || !HASH.test(header.parentHash)) {
+      throw fail(`block ${block.number} has no proper hash`, `${header.hash} ${header.parentHash}`);
+    }
+    blockHash.push(header.hash.slice(2));
+    parentHash.push(header.parentHash.slice(2));
+  }
 
   const root = bytesToHex(frontier.root());
   if (frontier.size !== onChain.size || root !== onChain.root) {
@@ -223,48 +261,34 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
     );
   }
 
-  const s = {
-    id: new Column(""),
-    firstIdx: new Column(),
-    firstPrev: new Column(),
-    count: new Column(),
-    lastIdx: new Column(),
-  };
-  let known = 0;
-  for (const [id, stream] of streams) {
-    s.id.push(id.slice(2));
-    s.firstIdx.push(stream.firstIdx);
-    s.firstPrev.push(stream.firstPrev ?? "NULL");
-    s.count.push(stream.count);
-    s.lastIdx.push(stream.lastIdx);
-    if (stream.firstPrev !== null) known += 1;
-  }
+  const known = new StreamColumnsBuilder();
+  const added = new StreamColumnsBuilder();
+  for (const [id, stream] of streams) (stream.firstPrev === null ? added : known).push(id, stream);
   return {
     fromBlock,
     lastHeader,
     entries: logs.length,
     logSize: frontier.size,
     chunks,
-    streams: {
-      id: s.id.join(),
-      firstIdx: s.firstIdx.array(),
-      firstPrev: s.firstPrev.array(),
-      count: s.count.array(),
-      lastIdx: s.lastIdx.array(),
-      size: streams.size,
-      known,
-    },
+    streams: { known: known.columns(), added: added.columns() },
     chainBreak,
     nodes: { level: nodes.level.array(), pos: nodes.pos.array(), hash: nodes.hash.join() },
     blocks: {
       number: blocks.number.array(),
-      hash: blocks.hash.join(),
-      parentHash: blocks.parentHash.join(),
+      hash: blockHash.join(),
+      parentHash: parentHash.join(),
       logSize: blocks.logSize.array(),
       root: blocks.root.join(),
     },
     fail,
   };
+}
+
+/** A block whose logs and header disagree on its hash was replaced while the batch was read. */
+function blockChanged(number: bigint): IndexerError {
+  return new IndexerError(`Block ${number} changed while it was read (a reorg); reading it again.`, {
+    retryable: true,
+  });
 }
 
 /**
@@ -313,6 +337,36 @@ class Column {
     if (this.pending.length === 0) return;
     this.parts.push(this.pending.join(this.separator));
     this.pending = [];
+  }
+}
+
+/** Streams as StreamColumns. */
+class StreamColumnsBuilder {
+  private readonly id = new Column("");
+  private readonly firstIdx = new Column();
+  private readonly firstPrev = new Column();
+  private readonly count = new Column();
+  private readonly lastIdx = new Column();
+  private size = 0;
+
+  push(id: Hex, stream: { firstIdx: bigint; firstPrev: bigint | null; count: number; lastIdx: bigint }): void {
+    this.id.push(id.slice(2));
+    this.firstIdx.push(stream.firstIdx);
+    this.firstPrev.push(stream.firstPrev ?? "NULL");
+    this.count.push(stream.count);
+    this.lastIdx.push(stream.lastIdx);
+    this.size += 1;
+  }
+
+  columns(): StreamColumns {
+    return {
+      id: this.id.join(),
+      firstIdx: this.firstIdx.array(),
+      firstPrev: this.firstPrev.array(),
+      count: this.count.array(),
+      lastIdx: this.lastIdx.array(),
+      size: this.size,
+    };
   }
 }
 

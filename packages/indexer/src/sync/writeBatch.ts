@@ -95,21 +95,27 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
     );
   }
 
-  const { streams: s, nodes, blocks } = batch;
+  const { streams, nodes, blocks } = batch;
+  const { known, added } = streams;
+  // The known streams and the new ones come apart, so that the database plans the update for the
+  // few known streams it is given (a lookup each), not for a share of the batch it cannot estimate
+  // (a pass over every stream ever stored, with every batch).
   const [heads] = await tx.query<{ moved: bigint; added: bigint }>(
     `with bytes as materialized (
-       select decode($1, 'hex') as stream, decode($7, 'hex') as node, decode($9, 'hex') as block,
-              decode($10, 'hex') as parent, decode($12, 'hex') as root
-     ), batch_streams as (
-       select substring(bytes.stream from n::integer * 32 - 31 for 32) as id, prev, c, l
-       from bytes, rows from (unnest($2::bigint[]), unnest($3::bigint[]), unnest($4::bigint[])) with ordinality as t(prev, c, l, n)
+       select decode($1, 'hex') as known, decode($13, 'hex') as added, decode($7, 'hex') as node,
+              decode($9, 'hex') as block, decode($10, 'hex') as parent, decode($12, 'hex') as root
      ), moved as (
        update streams set count = streams.count + b.c, last_idx = b.l
-       from batch_streams b where b.prev is not null and streams.stream_id = b.id and streams.last_idx = b.prev
+       from (
+         select substring(bytes.known from n::integer * 32 - 31 for 32) as id, prev, c, l
+         from bytes, rows from (unnest($2::bigint[]), unnest($3::bigint[]), unnest($4::bigint[])) with ordinality as t(prev, c, l, n)
+       ) as b
+       where streams.stream_id = b.id and streams.last_idx = b.prev
        returning 1
      ), added as (
        insert into streams (stream_id, count, last_idx)
-       select id, c, l from batch_streams where prev is null
+       select substring(bytes.added from n::integer * 32 - 31 for 32), c, l
+       from bytes, rows from (unnest($14::bigint[]), unnest($15::bigint[])) with ordinality as t(c, l, n)
        on conflict (stream_id) do nothing
        returning 1
      ), node_rows as (
@@ -124,10 +130,10 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
      )
      select (select count(*) from moved) as moved, (select count(*) from added) as added`,
     [
-      s.id,
-      s.firstPrev,
-      s.count,
-      s.lastIdx,
+      known.id,
+      known.firstPrev,
+      known.count,
+      known.lastIdx,
       nodes.level,
       nodes.pos,
       nodes.hash,
@@ -136,25 +142,30 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
       blocks.parentHash,
       blocks.logSize,
       blocks.root,
+      added.id,
+      added.count,
+      added.lastIdx,
     ],
   );
   // Every known stream moved on from the entry its back-pointer names, every new one was new.
-  if (heads?.moved !== BigInt(s.known) || heads.added !== BigInt(s.size - s.known)) throw new BackPointerBreak();
+  if (heads?.moved !== BigInt(known.size) || heads.added !== BigInt(added.size)) throw new BackPointerBreak();
 }
 
 /** The earliest back-pointer of the batch that does not follow its stream, as a self-check failure. */
 async function explainBreak(store: Store, batch: PreparedBatch): Promise<Error> {
-  const s = batch.streams;
+  const { known, added } = batch.streams;
+  // Both groups, known streams first: ids laid end to end, the arrays concatenated in the same order.
   const [stored] = await store.query<{ idx: bigint; id: Uint8Array; prev: bigint | null; last_idx: bigint | null }>(
     `select t.idx, t.id, t.prev, st.last_idx
      from (
-       select substring(decode($1, 'hex') from n::integer * 32 - 31 for 32) as id, idx, prev
-       from rows from (unnest($2::bigint[]), unnest($3::bigint[])) with ordinality as x(idx, prev, n)
+       select substring(decode($1 || $4, 'hex') from n::integer * 32 - 31 for 32) as id, idx, prev
+       from rows from (unnest($2::bigint[] || $5::bigint[]), unnest($3::bigint[] || $6::bigint[]))
+         with ordinality as x(idx, prev, n)
      ) as t
      left join streams st on st.stream_id = t.id
      where st.last_idx is distinct from t.prev
      order by t.idx limit 1`,
-    [s.id, s.firstIdx, s.firstPrev],
+    [known.id, known.firstIdx, known.firstPrev, added.id, added.firstIdx, added.firstPrev],
   );
   const inBatch = batch.chainBreak;
   if (stored && (!inBatch || stored.idx < inBatch.index)) {

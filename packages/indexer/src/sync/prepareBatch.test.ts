@@ -1,0 +1,153 @@
+// prepareBatch on its own, without a chain or a store: logs built from synthetic entries, and the
+// chain's word on them (headers and root) given as a promise, as the indexer gives it while the
+// node is still answering.
+import { hash } from "node:crypto";
+import { type Entry, encodeLeaf } from "@shanji/core";
+import { bytesToHex, type Hex, keccak256, numberToHex } from "viem";
+import { describe, expect, test } from "vitest";
+import type { BlockHeader, EntryLog } from "../chain/createChainReader.ts";
+import { IndexerError, SelfCheckError } from "../errors.ts";
+import { createLedger } from "../views/_test/ledger.ts";
+import { createMerkleFrontier } from "./merkleFrontier.ts";
+import { type ChainView, prepareBatch } from "./prepareBatch.ts";
+
+const campaignStream = numberToHex(7n, { size: 32 });
+const blockHash = (number: bigint): Hex => keccak256(numberToHex(number, { size: 8 }));
+
+/** Six entries in blocks 1–3, two a block, each in the campaign's stream and a stream of its own. */
+function sixEntries(): Entry[] {
+  const l = createLedger();
+  l.open(7n);
+  for (let i = 0; i < 5; i++) l.donate(7n, 100n + BigInt(i));
+  return l.entries.map((entry, i) => ({
+    ...entry,
+    streams: [
+      { id: campaignStream, prevIndex: i === 0 ? null : BigInt(i - 1) },
+      { id: numberToHex(1000n + BigInt(i), { size: 32 }), prevIndex: null },
+    ],
+  }));
+}
+
+function logsOf(entries: readonly Entry[]): EntryLog[] {
+  return entries.map((entry, i) => {
+    const blockNumber = 1n + BigInt(Math.floor(i / 2));
+    return {
+      index: entry.index,
+      leaf: bytesToHex(encodeLeaf(entry)),
+      blockNumber,
+      blockHash: blockHash(blockNumber),
+      transactionHash: keccak256(numberToHex(entry.index, { size: 8 })),
+      logIndex: i % 2,
+    };
+  });
+}
+
+/** The log's frontier after `logs`, each leaf hashed as RFC 6962 does: SHA-256(0x00 ‖ leaf). */
+function frontierAfter(logs: readonly EntryLog[]) {
+  const frontier = createMerkleFrontier(0n, []);
+  for (const log of logs) {
+    const prefixed = Buffer.concat([Buffer.from([0]), Buffer.from(log.leaf.slice(2), "hex")]);
+    frontier.append(new Uint8Array(hash("sha256", prefixed, "buffer")));
+  }
+  return frontier;
+}
+
+/** What an honest node says about blocks 1–lastBlock after `logs`. */
+function chainViewOf(logs: readonly EntryLog[], lastBlock: bigint): ChainView {
+  const frontier = frontierAfter(logs);
+  const headers = new Map<bigint, BlockHeader>();
+  for (let n = 1n; n <= lastBlock; n++)
+    headers.set(n, { number: n, hash: blockHash(n), parentHash: blockHash(n - 1n) });
+  return {
+    headers,
+    lastHeader: headers.get(lastBlock) as BlockHeader,
+    onChain: { size: frontier.size, root: bytesToHex(frontier.root()) },
+  };
+}
+
+const later = <T>(value: T, ms = 20) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+
+function prepare(logs: readonly EntryLog[], chain: Promise<ChainView>) {
+  return prepareBatch({ logs, fromBlock: 1n, lastBlock: 3n, chain, frontier: createMerkleFrontier(0n, []) });
+}
+
+describe("prepareBatch", () => {
+  test("behavior: the headers and the root may come after the logs are laid out", async () => {
+    const logs = logsOf(sixEntries());
+    const batch = await prepare(logs, later(chainViewOf(logs, 3n)));
+    expect(batch).toMatchObject({ entries: 6, logSize: 6n, chainBreak: undefined });
+    expect(batch.blocks.number).toBe("{1,2,3}");
+    expect(batch.blocks.hash).toBe([1n, 2n, 3n].map((n) => blockHash(n).slice(2)).join(""));
+    expect(batch.blocks.parentHash).toBe([0n, 1n, 2n].map((n) => blockHash(n).slice(2)).join(""));
+    // The campaign's stream is known (its first entry here points back), the six records' are new.
+    expect(batch.streams.known.size).toBe(0);
+    expect(batch.streams.added.size).toBe(7);
+  });
+
+  test("behavior: streams that continue stored ones are apart from those that start here", async () => {
+    const entries = sixEntries();
+    const logs = logsOf(entries).slice(2);
+    const view = chainViewOf(logsOf(entries), 3n);
+    const frontier = frontierAfter(logsOf(entries).slice(0, 2));
+    const batch = await prepareBatch({ logs, fromBlock: 2n, lastBlock: 3n, chain: later(view), frontier });
+    expect(batch.streams.known).toMatchObject({ id: campaignStream.slice(2), firstIdx: "{2}", firstPrev: "{1}" });
+    expect(batch.streams.known).toMatchObject({ count: "{4}", lastIdx: "{5}", size: 1 });
+    expect(batch.streams.added.size).toBe(4);
+    expect(batch.streams.added.firstPrev).toBe("{NULL,NULL,NULL,NULL}");
+  });
+
+  test("error: a block whose header has another hash than its logs is read again, not reported", async () => {
+    const logs = logsOf(sixEntries());
+    const view = chainViewOf(logs, 3n);
+    const replaced = new Map(view.headers);
+    replaced.set(2n, { number: 2n, hash: blockHash(99n), parentHash: blockHash(1n) });
+    const failure = await prepare(logs, later({ ...view, headers: replaced })).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(IndexerError);
+    expect(failure).not.toBeInstanceOf(SelfCheckError);
+    expect(failure).toMatchObject({ retryable: true });
+    expect(String(failure)).toContain("Block 2 changed while it was read");
+  });
+
+  test("error: a block replaced while read explains a failed self-check, which is then not reported", async () => {
+    const logs = logsOf(sixEntries());
+    const view = chainViewOf(logs, 3n);
+    const replaced = new Map(view.headers);
+    replaced.set(3n, { number: 3n, hash: blockHash(99n), parentHash: blockHash(2n) });
+    // Entry 3 missing: a self-check failure, unless the chain moved.
+    const gapped = logs.filter((log) => log.index !== 3n);
+    const moved = await prepare(gapped, later({ ...view, headers: replaced })).catch((e: unknown) => e);
+    expect(moved).not.toBeInstanceOf(SelfCheckError);
+    expect(String(moved)).toContain("Block 3 changed while it was read");
+    // The chain did not move: the missing entry is what is reported.
+    const missing = await prepare(gapped, later(view)).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(SelfCheckError);
+    expect(String(missing)).toContain("entry 3 is missing");
+  });
+
+  test("error: an entry that names a stream twice", async () => {
+    const entries = sixEntries();
+    const doubled = entries.map((entry) =>
+      entry.index === 4n ? { ...entry, streams: [...entry.streams, { id: campaignStream, prevIndex: 4n }] } : entry,
+    );
+    const logs = logsOf(doubled);
+    const failure = await prepare(logs, later(chainViewOf(logs, 3n))).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(SelfCheckError);
+    expect(String(failure)).toContain(`entry 4 names stream ${campaignStream} twice`);
+  });
+
+  test("error: the chain's root differs from the one rebuilt", async () => {
+    const logs = logsOf(sixEntries());
+    const view = chainViewOf(logs, 3n);
+    const failure = await prepare(logs, later({ ...view, onChain: { ...view.onChain, root: blockHash(5n) } })).catch(
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(SelfCheckError);
+    expect(String(failure)).toContain(`the chain's log has 6 entries with root ${blockHash(5n)}`);
+  });
+
+  test("error: the node's failure to give the headers is what fails the batch", async () => {
+    const logs = logsOf(sixEntries());
+    const refused = new Error("connection refused");
+    await expect(prepare(logs, Promise.reject(refused))).rejects.toBe(refused);
+  });
+});
