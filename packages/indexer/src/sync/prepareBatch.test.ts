@@ -149,5 +149,9 @@ describe("prepareBatch", () => {
     const logs = logsOf(sixEntries());
     const refused = new Error("connection refused");
     await expect(prepare(logs, Promise.reject(refused))).rejects.toBe(refused);
+    // Even when the logs fail a self-check: without the node's word, the chain may have moved.
+    const gapped = logs.filter((log) => log.index !== 3n);
+    const refusedLater = new Promise<ChainView>((_, reject) => setTimeout(() => reject(refused), 20));
+    await expect(prepare(gapped, refusedLater)).rejects.toBe(refused);
   });
 });

@@ -121,13 +121,13 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
   try {
     return await layOut(parameters);
   } catch (error) {
-    // A block replaced while the batch was read explains whatever failed: the batch is read again,
-    // and no self-check failure is reported for a chain that merely moved.
-    if (error instanceof SelfCheckError) {
-      const view = await parameters.chain.catch(() => undefined);
-      const moved = parameters.logs.find((log) => view && view.headers.get(log.blockNumber)?.hash !== log.blockHash);
-      if (moved) throw blockChanged(moved.blockNumber);
-    }
+    if (!(error instanceof SelfCheckError)) throw error;
+    // A self-check failure counts only against blocks the node still vouches for. A block replaced
+    // while the batch was read explains it: the batch is read again. So might a node that did not
+    // answer: its failure is what is reported (and retried).
+    const view = await parameters.chain;
+    const moved = parameters.logs.find((log) => view.headers.get(log.blockNumber)?.hash !== log.blockHash);
+    if (moved) throw blockChanged(moved.blockNumber);
     throw error;
   }
 }
