@@ -105,20 +105,17 @@ export async function readCsv(
  * break inside a field, and quotes only around whole fields ("1,234.56", "" for a quote within).
  * csv-parse reads such a file the same way with the options above (readCsv.test.ts checks it on
  * random files) in about three times the time: 0.45 s against 0.12–0.17 s for 100,000 rows,
- * before anything may be sent. Any other file (a lone CR, mixed line breaks, a quote inside an unquoted field, text after
- * a closing quote, a quoted line break) returns undefined and goes to csv-parse, which also words
- * the errors of a file that is not CSV.
+ * before anything may be sent. Any other file (a lone CR, mixed line breaks, a quote inside an
+ * unquoted field, text after a closing quote, a quoted line break) returns undefined and goes to
+ * csv-parse, which also words the errors of a file that is not CSV.
  */
 export function parseSimpleCsv(text: string): string[][] | undefined {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let breaks = "\n";
-  if (body.includes("\r")) {
-    const crlf = body.split("\r\n").length - 1;
-    if (body.split("\r").length - 1 !== crlf || body.split("\n").length - 1 !== crlf) return undefined;
-    breaks = "\r\n";
-  }
+  const crlf = body.includes("\r");
   const records: string[][] = [];
-  for (const line of body.split(breaks)) {
+  for (const line of body.split(crlf ? "\r\n" : "\n")) {
+    // A CR or an LF left in a line: the file mixes its line breaks.
+    if (crlf && (line.includes("\r") || line.includes("\n"))) return undefined;
     if (line === "") continue;
     const fields = line.includes('"') ? splitQuoted(line) : line.split(",");
     if (!fields) return undefined;

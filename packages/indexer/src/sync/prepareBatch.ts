@@ -125,9 +125,8 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
     // A self-check failure counts only against blocks the node still vouches for. A block replaced
     // while the batch was read explains it: the batch is read again. So might a node that did not
     // answer: its failure is what is reported (and retried).
-    const view = await parameters.chain;
-    const moved = parameters.logs.find((log) => view.headers.get(log.blockNumber)?.hash !== log.blockHash);
-    if (moved) throw blockChanged(moved.blockNumber);
+    const { headers } = await parameters.chain;
+    throwIfMoved(parameters.logs, headers);
     throw error;
   }
 }
@@ -148,8 +147,8 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
   let chainBreak: PreparedBatch["chainBreak"];
   const nodes = { level: new Column(), pos: new Column(), hash: new Column("") };
   const blocks = { number: new Column(), logSize: new Column(), root: new Column("") };
-  /** The blocks with entries, each with the hash its logs carry, to check against the headers. */
-  const blockHashes: { number: bigint; hash: Hex }[] = [];
+  /** The blocks with entries, whose hashes are stored once the headers have come. */
+  const blockNumbers: bigint[] = [];
 
   let columns = emptyColumns(start);
   for (const [i, log] of logs.entries()) {
@@ -228,11 +227,9 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
       columns = emptyColumns(expected + 1n);
     }
 
-    const previous = blockHashes.at(-1);
-    if (previous?.number !== log.blockNumber) blockHashes.push({ number: log.blockNumber, hash: log.blockHash });
-    else if (previous.hash !== log.blockHash) throw blockChanged(log.blockNumber);
     const next = logs[i + 1];
     if (!next || next.blockNumber !== log.blockNumber) {
+      blockNumbers.push(log.blockNumber);
       blocks.number.push(log.blockNumber);
       blocks.logSize.push(frontier.size);
       blocks.root.push(bytesToHex(frontier.root()).slice(2));
@@ -241,13 +238,14 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
   if (columns.count > 0) chunks.push(joinColumns(columns));
 
   const { headers, lastHeader, onChain } = await parameters.chain;
+  throwIfMoved(logs, headers);
   const blockHash = new Column("");
   const parentHash = new Column("");
-  for (const block of blockHashes) {
-    const header = headers.get(block.number);
-    if (header?.hash !== block.hash) throw blockChanged(block.number);
+  for (const number of blockNumbers) {
+    // Every block with logs has its header: throwIfMoved checked each log against it.
+    const header = headers.get(number) as BlockHeader;
     if (!HASH.test(header.hash) || !HASH.test(header.parentHash)) {
-      throw fail(`block ${block.number} has no proper hash`, `${header.hash} ${header.parentHash}`);
+      throw fail(`block ${number} has no proper hash`, `${header.hash} ${header.parentHash}`);
     }
     blockHash.push(header.hash.slice(2));
     parentHash.push(header.parentHash.slice(2));
@@ -284,9 +282,14 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
   };
 }
 
-/** A block whose logs and header disagree on its hash was replaced while the batch was read. */
-function blockChanged(number: bigint): IndexerError {
-  return new IndexerError(`Block ${number} changed while it was read (a reorg); reading it again.`, {
+/**
+ * Throws for the first block whose header has another hash than its logs: the block was replaced
+ * while the batch was read.
+ */
+function throwIfMoved(logs: readonly EntryLog[], headers: ChainView["headers"]): void {
+  const moved = logs.find((log) => headers.get(log.blockNumber)?.hash !== log.blockHash);
+  if (moved === undefined) return;
+  throw new IndexerError(`Block ${moved.blockNumber} changed while it was read (a reorg); reading it again.`, {
     retryable: true,
   });
 }
