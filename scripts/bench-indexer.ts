@@ -7,7 +7,10 @@
  * PostgreSQL at no less than half the raw fetch rate.
  *
  * Every measurement runs in a child process of its own, so that each peak memory figure is that
- * measurement's alone (a process's maxRSS never goes down). Filling the chain takes minutes, so the
+ * measurement's alone (a process's maxRSS never goes down), with this process's Node flags (the
+ * npm script gives the young generation npm start gives the indexer: --max-semi-space-size=64).
+ * After the PostgreSQL backfill, the indexer is measured at the head on the database it left: one
+ * block of donations to a campaign, then one with a disbursement too (the chain is put back after). Filling the chain takes minutes, so the
  * filled chain is kept in .shanji/bench/ (git-ignored) and reused while the contracts and the fill
  * parameters are unchanged.
  *
@@ -31,8 +34,8 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { transparencyLogAbi } from "@shanji/core";
-import { createPublicClient, type Hex, http, toHex } from "viem";
-import { deployOnAnvil, fillLedger } from "../packages/indexer/src/_test/chainFixture.ts";
+import { createPublicClient, createTestClient, type Hex, http, toHex } from "viem";
+import { deployOnAnvil, fillLedger, recordDonations } from "../packages/indexer/src/_test/chainFixture.ts";
 import { createChainReader, ENTRY_APPENDED } from "../packages/indexer/src/chain/createChainReader.ts";
 import { type Deployment, runIndexer } from "../packages/indexer/src/runIndexer.ts";
 import { createPostgresStore } from "../packages/indexer/src/store/createPostgresStore.ts";
@@ -67,6 +70,9 @@ const CACHE_FORMAT = 1;
 /** Loading a state of a few hundred MB takes anvil a while. */
 const ANVIL_LOAD_TIMEOUT_MS = 15 * 60_000;
 const TARGET_RATIO = 0.5;
+/** The campaign the head blocks go to (the fill's first), and the donations in each block. */
+const HEAD_CAMPAIGN = 1n;
+const HEAD_DONATIONS = 200;
 /** viem's http transport refuses larger answers (maxResponseBodySize); runIndexer keeps the default. */
 const VIEM_MAX_RESPONSE_BYTES = 10_485_760;
 /** The measurements running now, to stop on Ctrl-C. */
@@ -76,7 +82,8 @@ const children = new Set<ChildProcess>();
 
 type Measurement =
   | { kind: "raw-adaptive" | "raw-fixed"; rpcUrl: string; deployment: Deployment; head: string; fixedRange: string }
-  | { kind: "pglite" | "postgres"; rpcUrl: string; deployment: Deployment; databaseUrl?: string; verbose: boolean };
+  | { kind: "pglite" | "postgres"; rpcUrl: string; deployment: Deployment; databaseUrl?: string; verbose: boolean }
+  | { kind: "head"; rpcUrl: string; deployment: Deployment; databaseUrl: string };
 
 /** JSON-RPC requests of one measurement, by method. */
 type RpcStats = Record<string, RpcMethodStats>;
@@ -146,7 +153,8 @@ async function measureInChild(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 100);
   const input = JSON.parse(process.env.BENCH_MEASUREMENT ?? "") as Measurement;
-  const result = "head" in input ? await fetchRaw(input) : await index(input);
+  const result =
+    input.kind === "head" ? await atTheHead(input) : "fixedRange" in input ? await fetchRaw(input) : await index(input);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   const common: Common = {
@@ -304,6 +312,98 @@ async function index(input: Extract<Measurement, { kind: "pglite" | "postgres" }
   }
 }
 
+/** One block more once caught up: the indexer's step for it, and the views' share of that. */
+type HeadStep = {
+  /** Entries in the block. */
+  entries: number;
+  /** syncToHead: the batch of the one block, checked and written, then the views refreshed. */
+  seconds: number;
+  refreshSeconds: number;
+  /** Of the campaigns the block touched, those advanced by sums rather than read again whole. */
+  campaignsAdvanced: number;
+};
+
+type HeadResult = {
+  /** The entries of the campaign the blocks go to, before them. */
+  campaignEntries: number;
+  donations: HeadStep;
+  withDisbursement: HeadStep;
+};
+
+/**
+ * The indexer at the head, on the database a backfill left: a block of HEAD_DONATIONS donations to
+ * a campaign, then one of as many donations and a disbursement from it, each followed by the
+ * indexer's step to take it in. The chain is put back as it was (anvil's evm_snapshot and
+ * evm_revert), so that the benchmark's chain stays the cached one.
+ */
+async function atTheHead(input: Extract<Measurement, { kind: "head" }>): Promise<HeadResult> {
+  /** When the last batch was committed and the views last refreshed, and what the refresh logged. */
+  const marks: { batchAt?: number; refreshedAt?: number; refreshed?: Record<string, unknown> } = {};
+  const logger: Logger = {
+    info(message, fields) {
+      if (message !== "views refreshed") return;
+      marks.refreshedAt = performance.now();
+      marks.refreshed = fields ?? {};
+    },
+    warn() {},
+    error(message, fields) {
+      process.stderr.write(`  [indexer] ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`);
+    },
+  };
+  const { runIndexer } = await indexerUnderTest();
+  const { indexer, store, close } = await runIndexer({
+    rpcUrl: input.rpcUrl,
+    deployment: input.deployment,
+    databaseUrl: input.databaseUrl,
+    logger,
+    onBatch() {
+      marks.batchAt = performance.now();
+    },
+  });
+  const anvil = createTestClient({ mode: "anvil", transport: http(input.rpcUrl) });
+  const snapshot = await anvil.snapshot();
+  try {
+    await indexer.syncToHead();
+    const [campaign] = await store.query<{ entry_count: bigint }>(
+      "select entry_count from campaigns where campaign_id = $1",
+      [HEAD_CAMPAIGN],
+    );
+    const step = async (seed: number, disburse?: bigint): Promise<HeadStep> => {
+      await recordDonations({
+        url: input.rpcUrl,
+        addresses: input.deployment.addresses,
+        campaignId: HEAD_CAMPAIGN,
+        donations: HEAD_DONATIONS,
+        seed,
+        ...(disburse === undefined ? {} : { disburse }),
+      });
+      const before = await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1");
+      for (const key of Object.keys(marks)) delete marks[key as keyof typeof marks];
+      const started = performance.now();
+      const status = await indexer.syncToHead();
+      const finished = performance.now();
+      const { batchAt, refreshedAt, refreshed } = marks;
+      if (batchAt === undefined || refreshedAt === undefined || refreshed === undefined) {
+        throw new Error("the indexer did not take the head block in");
+      }
+      return {
+        entries: Number(status.logSize - (before[0]?.log_size ?? 0n)),
+        seconds: round((finished - started) / 1000, 3),
+        refreshSeconds: round((refreshedAt - batchAt) / 1000, 3),
+        campaignsAdvanced: Number(refreshed.campaignsAdvanced ?? 0),
+      };
+    };
+    return {
+      campaignEntries: Number(campaign?.entry_count ?? 0n),
+      donations: await step(90_001),
+      withDisbursement: await step(90_002, 100n),
+    };
+  } finally {
+    await close();
+    await anvil.revert({ id: snapshot });
+  }
+}
+
 /** The cluster's write-ahead log position (as bytes from its start) and the database's size. */
 async function writtenSoFar(databaseUrl: string): Promise<Written> {
   // A plain connection, no migration: the store is the indexer's under test, whatever its schema.
@@ -398,10 +498,20 @@ async function main(): Promise<void> {
     };
     const pglite = backends.includes("pglite") ? await indexInto("pglite") : undefined;
     let postgres: (IndexResult & Load) | undefined;
+    let atHead: HeadResult | undefined;
     if (serverUrl && backends.includes("postgres")) {
       const database = await freshBenchDatabase(serverUrl);
       cleanups.push(database.drop);
       postgres = await indexInto("postgres", database.url);
+      const measured = await measure<HeadResult>(
+        { kind: "head", rpcUrl, deployment, databaseUrl: database.url },
+        false,
+      );
+      atHead = {
+        campaignEntries: measured.campaignEntries,
+        donations: measured.donations,
+        withDisbursement: measured.withDisbursement,
+      };
       await database.drop();
     }
 
@@ -429,6 +539,7 @@ async function main(): Promise<void> {
       },
       pglite: pglite ? backendRow(pglite, rawRate) : null,
       postgres: postgres ? backendRow(postgres, rawRate) : null,
+      head: atHead ?? null,
       chain: {
         cached: chain.cached,
         filledSeconds: chain.filledSeconds,
@@ -439,6 +550,8 @@ async function main(): Promise<void> {
         cores: availableParallelism(),
         cpu: cpus()[0]?.model.trim() ?? "unknown",
         node: process.version,
+        // The measurements run with these (npm start runs the indexer with the same young generation).
+        nodeFlags: process.execArgv.filter((flag) => !flag.startsWith("--cpu-prof")),
         // Other work on the machine slows every figure; the load average says how busy it was.
         loadAverage: loadavg().map((load) => round(load, 2)),
       },
@@ -791,8 +904,10 @@ type Results = {
   };
   pglite: BackendRow | null;
   postgres: BackendRow | null;
+  /** PostgreSQL only, on the database of its backfill: one block more, twice (atTheHead). */
+  head: HeadResult | null;
   chain: { cached: boolean; filledSeconds: number; loadedSeconds: number; cache: string };
-  machine: { cores: number; cpu: string; node: string; loadAverage: number[] };
+  machine: { cores: number; cpu: string; node: string; nodeFlags: string[]; loadAverage: number[] };
   /** Set when BENCH_INDEXER_SRC measured a copy of the indexer rather than packages/indexer/src. */
   indexerSource?: string;
   measuredAt: string;
@@ -951,6 +1066,15 @@ function printTable(results: Results): void {
     console.log(
       `PostgreSQL wrote ${written.walBytesPerEntry} bytes of WAL per entry; the database holds ${written.databaseMiB} MiB`,
     );
+  }
+  const head = results.head;
+  if (head) {
+    const describe = (step: HeadStep) =>
+      `${step.entries} entries in ${step.seconds} s, of which the views ${step.refreshSeconds} s` +
+      ` (campaigns advanced by sums: ${step.campaignsAdvanced})`;
+    console.log(`At the head (PostgreSQL), one block more to a campaign of ${head.campaignEntries} entries:`);
+    console.log(`  ${HEAD_DONATIONS} donations: ${describe(head.donations)}`);
+    console.log(`  ${HEAD_DONATIONS} donations and a disbursement: ${describe(head.withDisbursement)}`);
   }
   console.log("");
 }

@@ -448,6 +448,64 @@ export async function fillLedger(parameters: FillLedgerParameters): Promise<Fill
   };
 }
 
+export interface RecordDonationsParameters {
+  url: string;
+  addresses: ShanjiAddresses;
+  /** A campaign that fillLedger opened. */
+  campaignId: bigint;
+  /** Donations in the one batch (at most MAX_BATCH 256). */
+  donations: number;
+  /** Seeds the amounts, references and receipt commitments (distinct seeds give distinct references). */
+  seed: number;
+  /** Then, in the same block, a disbursement of this amount from the campaign (none when undefined). */
+  disburse?: bigint;
+}
+
+/**
+ * One more batch of donations, by receipt donors with no purpose, to a campaign of an earlier
+ * fillLedger call, through the same operator, and optionally a disbursement after it; waits until
+ * both are mined. Returns the donations' sum.
+ */
+export async function recordDonations(parameters: RecordDonationsParameters): Promise<bigint> {
+  const { url, addresses, campaignId, donations, seed, disburse } = parameters;
+  if (!Number.isInteger(donations) || donations < 1 || donations > MAX_BATCH) {
+    throw new Error(`recordDonations: donations must be 1..${MAX_BATCH}, got ${donations}`);
+  }
+  const publicClient = createPublicClient({ transport: http(url), pollingInterval: 50 });
+  const operator = new Sender(publicClient, await publicClient.getChainId(), anvilAccount(CHARITY_OPERATOR));
+  await operator.init();
+  const random = new Random(seed);
+  const inputs: DonationInput[] = Array.from({ length: donations }, (_, i) => ({
+    externalRef: stringToHex(`more-${seed}-${campaignId}-${i}`, { size: 32 }),
+    donorKind: donorKind.receipt,
+    donor: random.bytes32(`receipt:${i}`),
+    amount: BigInt(random.int(1, 2000)) * 100n,
+    channel: random.int(0, 7),
+    purposeTag: ZERO32,
+    inKindHash: ZERO32,
+    claimId: 0n,
+  }));
+  const abi = artifact("CharityLedger").abi;
+  const data = encodeFunctionData({ abi, functionName: "recordDonations", args: [campaignId, inputs] });
+  const sent = [await operator.send(addresses.charityLedger, GAS_BASE + GAS_PER_RECORD * BigInt(donations), data)];
+  if (disburse !== undefined) {
+    const payout: DisbursementInput = {
+      externalRef: stringToHex(`more-${seed}-${campaignId}-payout`, { size: 32 }),
+      category: disbursementCategory.program,
+      amount: disburse,
+      payeeKind: payeeKind.external,
+      payee: random.bytes32("payee"),
+      payeeCampaignId: 0n,
+      purposeTag: ZERO32,
+      evidence: [random.bytes32("evidence")],
+    };
+    const payoutData = encodeFunctionData({ abi, functionName: "recordDisbursements", args: [campaignId, [payout]] });
+    sent.push(await operator.send(addresses.charityLedger, GAS_BASE + GAS_PER_RECORD, payoutData));
+  }
+  for (const hash of sent) await operator.confirm(hash);
+  return inputs.reduce((sum, input) => sum + input.amount, 0n);
+}
+
 interface PlanParameters {
   donations: number;
   disbursements: number;

@@ -6,7 +6,7 @@ import { createPublicClient, http } from "viem";
 import { createChainReader } from "../chain/createChainReader.ts";
 import { digestStore } from "../store/digest.ts";
 import type { Store } from "../store/types.ts";
-import { createIndexer, type IndexerConfig } from "../sync/createIndexer.ts";
+import { createIndexer, type IndexerConfig, type Logger } from "../sync/createIndexer.ts";
 import type { DeployOnAnvilReturnType } from "./chainFixture.ts";
 
 /** Every table the indexer fills: core tables and derived views. */
@@ -45,11 +45,12 @@ export function indexerOn(
   url: string,
   store: Store,
   config: IndexerConfig,
-  options: { maxRange?: bigint; initialRange?: bigint } = {},
+  options: { maxRange?: bigint; initialRange?: bigint; logger?: Logger } = {},
 ) {
+  const { logger, ...range } = options;
   const client = createPublicClient({ transport: http(url, { retryCount: 0, timeout: 10_000 }) });
-  const chain = createChainReader({ client, logAddress: config.addresses.log, ...options });
-  return createIndexer({ store, chain, config });
+  const chain = createChainReader({ client, logAddress: config.addresses.log, ...range });
+  return createIndexer({ store, chain, config, ...(logger ? { logger } : {}) });
 }
 
 export const digestAll = (store: Store) => digestStore(store, { tables: INDEXER_TABLES });

@@ -1,5 +1,8 @@
 /**
- * The indexer as a command: `node packages/indexer/src/bin/shanji-indexer.ts [--once]`.
+ * The indexer as a command: `node --max-semi-space-size=64 packages/indexer/src/bin/shanji-indexer.ts [--once]`.
+ * The flag is optional; it is what `npm start` runs the indexer with: a backfill makes mostly
+ * short-lived garbage, and a larger young generation spends a third less time collecting it (on
+ * the benchmark's chain, ~14% less CPU an entry, for ~120 MiB more memory).
  *
  * Environment: SHANJI_RPC_URL (default http://127.0.0.1:8545), SHANJI_DEPLOYMENT (path of the
  * deployment.json that `npm start` writes; default .shanji/deployment.json), DATABASE_URL (use this

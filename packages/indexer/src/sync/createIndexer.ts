@@ -461,6 +461,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       logger.info("views refreshed", {
         entries: String(done.entries),
         campaigns: done.campaigns,
+        campaignsAdvanced: done.advanced,
         orgs: done.orgs,
         volunteers: done.volunteers,
       });

@@ -1,0 +1,154 @@
+// The views at the head, against a real chain (anvil) on PGlite and on PostgreSQL: a refresh after
+// new donations only advances each campaign by their sums (advanceCampaign), one after anything
+// else reads the campaign's whole stream again, and either way the tables equal a rebuild's.
+import { createPublicClient, http } from "viem";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
+import {
+  type DeployOnAnvilReturnType,
+  deployOnAnvil,
+  type FillLedgerReturnType,
+  fillLedger,
+  recordDonations,
+} from "../_test/chainFixture.ts";
+import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
+import { describeEachBackend } from "../store/_test/testDatabase.ts";
+import type { Store } from "../store/types.ts";
+import type { Logger } from "../sync/createIndexer.ts";
+
+let anvil: StartAnvilReturnType;
+let deployment: DeployOnAnvilReturnType;
+let filled: FillLedgerReturnType;
+
+beforeAll(async () => {
+  anvil = await startAnvil({ silent: true });
+  deployment = await deployOnAnvil(anvil.url);
+  // Donations, disbursements and reversals in both campaigns: allocations exist before the head.
+  filled = await fillLedger({ url: anvil.url, addresses: deployment.addresses, donations: 600, campaigns: 2, seed: 5 });
+}, 120_000);
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+type Refreshed = { campaigns: number; campaignsAdvanced: number };
+
+/** An indexer that keeps the fields of its "views refreshed" log lines. */
+function indexerWithLog(store: Store) {
+  const refreshed: Refreshed[] = [];
+  const logger: Logger = {
+    info(message, fields) {
+      if (message === "views refreshed") refreshed.push(fields as Refreshed);
+    },
+    warn() {},
+    error() {},
+  };
+  return { indexer: indexerOn(anvil.url, store, indexerConfig(deployment), { logger }), refreshed };
+}
+
+/** The contract's balance of a campaign. */
+async function balanceOnChain(campaignId: bigint): Promise<bigint> {
+  const client = createPublicClient({ transport: http(anvil.url) });
+  const campaign = await client.readContract({
+    address: deployment.addresses.charityLedger,
+    abi: [
+      {
+        type: "function",
+        name: "campaign",
+        stateMutability: "view",
+        inputs: [{ type: "uint64" }],
+        outputs: [
+          {
+            type: "tuple",
+            components: [
+              { name: "orgId", type: "uint64" },
+              { name: "balance", type: "uint128" },
+              { name: "currency", type: "bytes3" },
+              { name: "status", type: "uint8" },
+            ],
+          },
+        ],
+      },
+    ] as const,
+    functionName: "campaign",
+    args: [campaignId],
+  });
+  return campaign.balance;
+}
+
+describeEachBackend("views at the head", (backend) => {
+  test("behavior: new donations advance their campaign by sums; the tables equal a rebuild's", async () => {
+    const [campaignId, other] = filled.campaignIds as [bigint, bigint];
+    const store = await backend.freshStore();
+    const { indexer, refreshed } = indexerWithLog(store);
+    await indexer.syncToHead();
+    const campaignRow = () =>
+      store.query<{ received: string; balance: string; entry_count: bigint }>(
+        "select received, balance, entry_count from campaigns where campaign_id = $1",
+        [campaignId],
+      );
+    const [before] = await campaignRow();
+    const [otherBefore] = await store.query<{ balance: string }>(
+      "select balance from campaigns where campaign_id = $1",
+      [other],
+    );
+
+    const given = await recordDonations({
+      url: anvil.url,
+      addresses: deployment.addresses,
+      campaignId,
+      donations: 40,
+      seed: Number(campaignId) * 1_000 + (backend.name === "pglite" ? 1 : 2),
+    });
+    await indexer.syncToHead();
+    expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 1 });
+    const [after] = await campaignRow();
+    expect(BigInt(after?.received ?? "") - BigInt(before?.received ?? "")).toBe(given);
+    expect(BigInt(after?.balance ?? "")).toBe(await balanceOnChain(campaignId));
+    expect(after?.entry_count).toBe((before?.entry_count ?? 0n) + 40n);
+    const [otherAfter] = await store.query<{ balance: string }>(
+      "select balance from campaigns where campaign_id = $1",
+      [other],
+    );
+    expect(otherAfter?.balance).toBe(otherBefore?.balance);
+
+    const rebuilt = await backend.freshStore();
+    await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
+    expect(await digestAll(store)).toBe(await digestAll(rebuilt));
+  }, 120_000);
+
+  test("behavior: donations with a disbursement read the campaign's stream again; the tables equal a rebuild's", async () => {
+    const [campaignId] = filled.campaignIds as [bigint];
+    const store = await backend.freshStore();
+    const { indexer, refreshed } = indexerWithLog(store);
+    await indexer.syncToHead();
+    const [{ n: allocationsBefore } = { n: 0n }] = await store.query<{ n: bigint }>(
+      "select count(*) as n from allocations where campaign_id = $1",
+      [campaignId],
+    );
+
+    await recordDonations({
+      url: anvil.url,
+      addresses: deployment.addresses,
+      campaignId,
+      donations: 10,
+      seed: Number(campaignId) * 1_000 + (backend.name === "pglite" ? 3 : 4),
+      disburse: 5_000n,
+    });
+    await indexer.syncToHead();
+    expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 0 });
+    const [{ n: allocationsAfter } = { n: 0n }] = await store.query<{ n: bigint }>(
+      "select count(*) as n from allocations where campaign_id = $1",
+      [campaignId],
+    );
+    expect(allocationsAfter).toBeGreaterThan(allocationsBefore);
+    const [row] = await store.query<{ balance: string }>("select balance from campaigns where campaign_id = $1", [
+      campaignId,
+    ]);
+    expect(BigInt(row?.balance ?? "")).toBe(await balanceOnChain(campaignId));
+
+    const rebuilt = await backend.freshStore();
+    await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
+    expect(await digestAll(store)).toBe(await digestAll(rebuilt));
+  }, 120_000);
+});
