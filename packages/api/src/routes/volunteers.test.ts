@@ -30,8 +30,8 @@ describeEachBackend("GET /v1/volunteers/lookup", (backend) => {
   });
   afterAll(() => f?.close());
 
-  const lookup = async (code: string, status = 200) => {
-    const res = await f.app.inject({ url: "/v1/volunteers/lookup", query: { code } });
+  const lookup = async (code: string, status = 200, page: { limit?: string; cursor?: string } = {}) => {
+    const res = await f.app.inject({ url: "/v1/volunteers/lookup", query: { code, ...page } });
     expect(res.statusCode, res.body).toBe(status);
     return res.json();
   };
@@ -91,6 +91,36 @@ describeEachBackend("GET /v1/volunteers/lookup", (backend) => {
       expect(a.credits.every((c) => /^2026-[01][0-9]-[0-3][0-9]$/.test(c.serviceDate))).toBe(true);
     });
 
+    test("behavior: pages of records, oldest first, add up to the whole record; totals on every page", async () => {
+      // The volunteer with the most credits, redemptions and certificates.
+      const [most] = await f.store.query<{ v: string; n: bigint }>(
+        `select record->>'volunteer' as v, count(*) as n from entries where kind in (61, 63, 64)
+         group by 1 order by 2 desc, 1 limit 1`,
+      );
+      if (!most || most.n < 3n) throw new Error("the demo has no volunteer with three records");
+      const whole: Answer & { nextCursor: string | null } = await lookup(most.v, 200, { limit: "500" });
+      expect(whole.nextCursor).toBeNull();
+      const records = (a: Answer) => [...a.credits, ...a.redemptions, ...a.certificates];
+      expect(BigInt(records(whole).length)).toBe(most.n);
+      const pages: (Answer & { nextCursor: string | null })[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await lookup(most.v, 200, { limit: "2", ...(cursor ? { cursor } : {}) });
+        expect(records(page).length).toBeLessThanOrEqual(2);
+        expect(page.points).toStrictEqual(whole.points);
+        expect(page.minutes).toBe(whole.minutes);
+        pages.push(page);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined && pages.length < 1_000);
+      expect(pages.length).toBe(Math.ceil(Number(most.n) / 2));
+      const indexes = (list: { index: string }[]) => list.map((r) => BigInt(r.index));
+      const all = pages.flatMap((p) => indexes(records(p) as { index: string }[]));
+      expect(all).toStrictEqual([...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      expect(pages.flatMap((p) => p.credits)).toStrictEqual(whole.credits);
+      expect(pages.flatMap((p) => p.redemptions)).toStrictEqual(whole.redemptions);
+      expect(pages.flatMap((p) => p.certificates)).toStrictEqual(whole.certificates);
+    });
+
     test("args: the code without 0x and in upper case", async () => {
       const [code] = await pseudonyms(64);
       if (!code) throw new Error("no certificate in the demo");
@@ -104,6 +134,10 @@ describeEachBackend("GET /v1/volunteers/lookup", (backend) => {
     test("error: an unknown volunteer is 404, a malformed code 400", async () => {
       expect((await lookup(bytesToHex(new Uint8Array(32).fill(7)), 404)).detail).toBe("no volunteer has this code");
       expect((await lookup("0x1234", 400)).errors[0].field).toBe("querystring.code");
+      const [code] = await pseudonyms(61);
+      if (!code) throw new Error("no credit in the demo");
+      expect((await lookup(code, 400, { cursor: "not-a-cursor" })).errors[0].field).toBe("querystring.cursor");
+      expect((await lookup(code, 400, { limit: "0" })).errors[0].field).toBe("querystring.limit");
       const missing = await f.app.inject("/v1/volunteers/lookup");
       expect(missing.json().errors).toStrictEqual([{ field: "querystring.code", reason: "is required" }]);
     });

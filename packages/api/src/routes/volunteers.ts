@@ -2,19 +2,23 @@
  * A volunteer's record, by the pseudonym their organisation gave them (志愿者编号 → keyed
  * pseudonym on chain): service hours and points, each service record with its correction if one
  * was reversed, redemptions at merchants, and certificates (志愿服务证明). Names and ID numbers
- * never reach the ledger; the pseudonym is what a volunteer can look themselves up by.
+ * never reach the ledger; the pseudonym is what a volunteer can look themselves up by. The totals
+ * cover the whole record; the records come a page at a time, oldest first (a courier's years of
+ * daily service would otherwise make one answer of megabytes).
  */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { volunteerStream } from "@shanji/core";
 import type { FastifyPluginAsync } from "fastify";
 import { Type } from "typebox";
 import { type Hex, hexToBytes } from "viem";
+import { decodeCursor, encodeCursor, isDecimalString } from "../cursor.ts";
 import { hoursText } from "../domain/hours.ts";
 import { orgNames } from "../domain/orgNames.ts";
+import { reversalsOf } from "../domain/reversals.ts";
 import { EvidenceLink, evidenceLink, Reversal, reversalJson, Time } from "../domain/schemas.ts";
 import { isoTime } from "../domain/time.ts";
 import { notFound, problemResponses } from "../problem.ts";
-import { Bytes32, Decimal, LedgerMeta } from "../schemas.ts";
+import { Bytes32, Decimal, LedgerMeta, PageQuery } from "../schemas.ts";
 
 const Credit = Type.Object(
   {
@@ -77,6 +81,7 @@ export const volunteers: FastifyPluginAsync = async (fastify) => {
               pattern: "^(0[xX])?[0-9a-fA-F]{64}$",
               description: "The volunteer's pseudonym: 0x + 64 hex digits (without 0x or in upper case also accepted).",
             }),
+            ...PageQuery,
           },
           { additionalProperties: false },
         ),
@@ -98,6 +103,11 @@ export const volunteers: FastifyPluginAsync = async (fastify) => {
               credits: Type.Array(Credit),
               redemptions: Type.Array(Redemption),
               certificates: Type.Array(Certificate),
+              nextCursor: Type.Union([Type.String(), Type.Null()], {
+                description:
+                  "The page holds `limit` records (credits, redemptions and certificates together, oldest first): " +
+                  "pass this as `cursor` for the next; null on the last page. The totals are the same on every page.",
+              }),
               ledger: LedgerMeta,
             },
             { additionalProperties: false },
@@ -108,6 +118,8 @@ export const volunteers: FastifyPluginAsync = async (fastify) => {
     },
     async (request) => {
       const volunteer = `0x${request.query.code.replace(/^0[xX]/, "").toLowerCase()}` as Hex;
+      const { limit = 50, cursor } = request.query;
+      const after = decodeCursor(cursor, isDecimalString);
       const { store } = app.shanji;
       const snapshot = await app.shanji.snapshot();
       const [totals] = await store.query<{
@@ -121,16 +133,23 @@ export const volunteers: FastifyPluginAsync = async (fastify) => {
         [hexToBytes(volunteer)],
       );
       if (!totals) throw notFound("no volunteer has this code");
-      const rows = await store.query<Row>(
+      // Credits, redemptions and certificates; a correction (kind 62) is shown on the credit it took back.
+      const found = await store.query<Row>(
         `select e.idx, e.ts, e.kind, e.actor_org, e.record from entry_streams s join entries e on e.idx = s.idx
-         where s.stream_id = $1 and s.idx < $2 and e.kind in (61, 62, 63, 64) order by s.idx`,
-        [hexToBytes(volunteerStream(volunteer)), snapshot.logSize],
+         where s.stream_id = $1 and s.idx < $2 and s.idx > $3 and e.kind in (61, 63, 64) order by s.idx limit $4`,
+        [
+          hexToBytes(volunteerStream(volunteer)),
+          snapshot.logSize,
+          after === undefined ? -1n : BigInt(after),
+          limit + 1,
+        ],
       );
-      const reversals = new Map<string, { index: bigint; time: bigint; reason: number }>();
-      for (const r of rows) {
-        if (r.kind === 62)
-          reversals.set(String(r.record.targetIndex), { index: r.idx, time: r.ts, reason: Number(r.record.reason) });
-      }
+      const rows = found.slice(0, limit);
+      const reversals = await reversalsOf(
+        store,
+        rows.filter((r) => r.kind === 61).map((r) => r.idx),
+        snapshot.logSize,
+      );
       const names = await orgNames(
         store,
         rows.map((r) => r.actor_org),
@@ -155,7 +174,7 @@ export const volunteers: FastifyPluginAsync = async (fastify) => {
           minutes: Number(r.record.minutes),
           points: String(r.record.points),
           serviceDate: serviceDateText(Number(r.record.serviceDate)),
-          reversedBy: reversalJson(reversals.get(r.idx.toString())),
+          reversedBy: reversalJson(reversals.get(r.idx)),
         })),
         redemptions: of(63).map((r) => ({
           index: r.idx.toString(),
@@ -174,6 +193,7 @@ export const volunteers: FastifyPluginAsync = async (fastify) => {
           minutesCovered: String(r.record.minutesCovered),
           hoursCovered: hoursText(BigInt(String(r.record.minutesCovered))),
         })),
+        nextCursor: found.length > limit ? encodeCursor(String(rows.at(-1)?.idx)) : null,
         ledger: await app.shanji.ledgerMeta(snapshot),
       };
     },
