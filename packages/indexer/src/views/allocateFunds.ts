@@ -119,6 +119,20 @@ type Disbursement = {
 };
 
 export function allocateFunds(entries: AllocateFundsParameters): AllocateFundsReturnType {
+  const allocator = createAllocator();
+  for (const entry of entries) allocator.add(entry);
+  return allocator.finish();
+}
+
+/**
+ * allocateFunds an entry at a time: `add` them in log order, then `finish` for the allocations.
+ * What it keeps is the state of the campaigns' lots and of the allocations made, not the entries,
+ * so that a long stream can be read a page at a time.
+ */
+export function createAllocator(): {
+  add(entry: AllocateFundsParameters[number]): void;
+  finish(): AllocateFundsReturnType;
+} {
   const campaigns = new Map<bigint, CampaignState>();
   const donations = new Map<bigint, Lot>();
   const disbursements = new Map<bigint, Disbursement>();
@@ -273,7 +287,7 @@ export function allocateFunds(entries: AllocateFundsParameters): AllocateFundsRe
   };
 
   let previous: bigint | null = null;
-  for (const entry of entries) {
+  const add = (entry: AllocateFundsParameters[number]) => {
     const at = entry.index;
     if (previous !== null && at <= previous) {
       fail(at, `Entry ${at} comes after entry ${previous}.`, "Entries must be given in log order, each once.");
@@ -361,9 +375,9 @@ export function allocateFunds(entries: AllocateFundsParameters): AllocateFundsRe
       default:
         break;
     }
-  }
+  };
 
-  return collect(pieces);
+  return { add, finish: () => collect(pieces) };
 }
 
 const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);

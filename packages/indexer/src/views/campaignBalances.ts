@@ -41,6 +41,16 @@ export type CampaignBalancesParameters = readonly Pick<Entry, "record">[];
 export type CampaignBalancesReturnType = CampaignBalance[];
 
 export function campaignBalances(entries: CampaignBalancesParameters): CampaignBalancesReturnType {
+  const totals = createCampaignBalances();
+  for (const { record } of entries) totals.add(record);
+  return totals.finish();
+}
+
+/** campaignBalances a record at a time (in log order), for a stream read a page at a time. */
+export function createCampaignBalances(): {
+  add(record: CampaignBalancesParameters[number]["record"]): void;
+  finish(): CampaignBalancesReturnType;
+} {
   const balances = new Map<bigint, CampaignBalance>();
   const of = (campaignId: bigint, currency: string | null): CampaignBalance => {
     let b = balances.get(campaignId);
@@ -62,7 +72,7 @@ export function campaignBalances(entries: CampaignBalancesParameters): CampaignB
     return b;
   };
 
-  for (const { record: r } of entries) {
+  const add = (r: CampaignBalancesParameters[number]["record"]) => {
     switch (r.type) {
       case "campaignOpened":
         of(r.campaignId, r.currency);
@@ -109,8 +119,8 @@ export function campaignBalances(entries: CampaignBalancesParameters): CampaignB
       default:
         break;
     }
-  }
-  return [...balances.values()].sort((a, b) =>
-    a.campaignId < b.campaignId ? -1 : a.campaignId > b.campaignId ? 1 : 0,
-  );
+  };
+  const finish = () =>
+    [...balances.values()].sort((a, b) => (a.campaignId < b.campaignId ? -1 : a.campaignId > b.campaignId ? 1 : 0));
+  return { add, finish };
 }

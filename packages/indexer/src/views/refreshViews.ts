@@ -14,10 +14,14 @@ import { campaignStream, decodeLeaf, type Entry, entryKind, orgStream, volunteer
 import { type Hex, hexToBytes } from "viem";
 import { recordFromJson } from "../store/recordJson.ts";
 import type { Queryable } from "../store/types.ts";
-import { allocateFunds } from "./allocateFunds.ts";
-import { campaignBalances } from "./campaignBalances.ts";
+import { createAllocator } from "./allocateFunds.ts";
+import { createCampaignBalances } from "./campaignBalances.ts";
 
-export type RefreshViewsParameters = { toSize: bigint };
+export type RefreshViewsParameters = {
+  toSize: bigint;
+  /** Entries of a campaign's stream read per query (CAMPAIGN_PAGE unless set; tests set less). */
+  campaignPage?: number;
+};
 export type RefreshViewsReturnType = {
   campaigns: number;
   /** Of `campaigns`, those brought up to date from their new entries alone (advanceCampaign). */
@@ -27,7 +31,7 @@ export type RefreshViewsReturnType = {
   entries: bigint;
 };
 
-export async function refreshViews(tx: Queryable, { toSize }: RefreshViewsParameters) {
+export async function refreshViews(tx: Queryable, { toSize, campaignPage = CAMPAIGN_PAGE }: RefreshViewsParameters) {
   const rows = await tx.query<{ log_size: bigint }>("select log_size from views_cursor where id = 1");
   const from = rows[0]?.log_size ?? 0n;
   const result: RefreshViewsReturnType = { campaigns: 0, advanced: 0, orgs: 0, volunteers: 0, entries: toSize - from };
@@ -55,7 +59,7 @@ export async function refreshViews(tx: Queryable, { toSize }: RefreshViewsParame
   let advanced = 0;
   for (const campaignId of campaigns) {
     let related = await advanceCampaign(tx, campaignId, from, toSize);
-    if (related === undefined) related = await refreshCampaign(tx, campaignId, toSize);
+    if (related === undefined) related = await refreshCampaign(tx, campaignId, toSize, campaignPage);
     else advanced += 1;
     for (const orgId of related) orgs.add(orgId);
   }
@@ -149,18 +153,36 @@ const MONEY_KINDS = [
   entryKind.recordReversed,
 ];
 
-/** A campaign's stream, mostly from the stored records: thousands of entries, each parsed rather than decoded. */
-async function campaignEntries(tx: Queryable, campaignId: bigint, toSize: bigint): Promise<CampaignEntry[]> {
-  const rows = await tx.query<{ idx: bigint; actor_org: bigint; record: unknown; leaf: Uint8Array | null }>(
-    `select e.idx, e.actor_org, e.record, case when e.kind in (${MONEY_KINDS.join(", ")}) then null else e.leaf end as leaf
-     from entry_streams s join entries e on e.idx = s.idx
-     where s.stream_id = $1 and s.idx < $2 order by s.idx`,
-    [hexBytes(campaignStream(campaignId)), toSize],
-  );
-  return rows.map(({ idx, actor_org, record, leaf }) => {
-    const stored = leaf === null ? recordFromJson(record) : undefined;
-    return stored ? { index: idx, actorOrg: actor_org, record: stored } : decodeLeaf(leaf ?? new Uint8Array());
-  });
+/** Entries of a campaign's stream per query: what is held at once, however long the stream. */
+const CAMPAIGN_PAGE = 5_000;
+
+/**
+ * A campaign's stream a page at a time, mostly from the stored records: thousands of entries, each
+ * parsed rather than decoded, and dropped once the page is used (the views keep lots, not entries).
+ */
+async function* campaignPages(
+  tx: Queryable,
+  campaignId: bigint,
+  toSize: bigint,
+  pageSize: number,
+): AsyncGenerator<CampaignEntry[]> {
+  const stream = hexBytes(campaignStream(campaignId));
+  let after = -1n;
+  for (;;) {
+    const rows = await tx.query<{ idx: bigint; actor_org: bigint; record: unknown; leaf: Uint8Array | null }>(
+      `select e.idx, e.actor_org, e.record, case when e.kind in (${MONEY_KINDS.join(", ")}) then null else e.leaf end as leaf
+       from entry_streams s join entries e on e.idx = s.idx
+       where s.stream_id = $1 and s.idx > $2 and s.idx < $3 order by s.idx limit $4`,
+      [stream, after, toSize, pageSize],
+    );
+    yield rows.map(({ idx, actor_org, record, leaf }) => {
+      const stored = leaf === null ? recordFromJson(record) : undefined;
+      return stored ? { index: idx, actorOrg: actor_org, record: stored } : decodeLeaf(leaf ?? new Uint8Array());
+    });
+    const last = rows.at(-1);
+    if (last === undefined || rows.length < pageSize) return;
+    after = last.idx;
+  }
 }
 
 /**
@@ -208,20 +230,32 @@ async function advanceCampaign(
 }
 
 /** Recomputes one campaign from its whole stream; returns the organisations whose totals depend on it. */
-async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint): Promise<bigint[]> {
-  const entries = await campaignEntries(tx, campaignId, toSize);
+async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint, pageSize: number): Promise<bigint[]> {
   const related = new Set<bigint>();
-  for (const { actorOrg, record } of entries) {
-    if (record.type === "campaignOpened") related.add(actorOrg);
-    if (record.type === "donationRecorded" && record.donorKind === 1) related.add(BigInt(record.donor));
+  const balances = createCampaignBalances();
+  const allocator = createAllocator();
+  let opened: CampaignEntry | undefined;
+  let closed: CampaignEntry | undefined;
+  let count = 0n;
+  for await (const page of campaignPages(tx, campaignId, toSize, pageSize)) {
+    for (const entry of page) {
+      const { actorOrg, record } = entry;
+      if (record.type === "campaignOpened") {
+        related.add(actorOrg);
+        opened ??= entry;
+      }
+      if (record.type === "campaignClosed") closed ??= entry;
+      if (record.type === "donationRecorded" && record.donorKind === 1) related.add(BigInt(record.donor));
+      balances.add(record);
+      allocator.add(entry);
+      count += 1n;
+    }
   }
-  const opened = entries.find((e) => e.record.type === "campaignOpened");
   await tx.query("delete from campaigns where campaign_id = $1", [campaignId]);
   await tx.query("delete from allocations where campaign_id = $1", [campaignId]);
   if (opened?.record.type !== "campaignOpened") return [...related];
   const o = opened.record;
-  const closed = entries.find((e) => e.record.type === "campaignClosed");
-  const b = campaignBalances(entries).find((x) => x.campaignId === campaignId);
+  const b = balances.finish().find((x) => x.campaignId === campaignId);
   if (!b) return [...related];
   await tx.query(
     `insert into campaigns (campaign_id, org_id, currency, target, start_time, end_time, filing_number, description_hash,
@@ -249,10 +283,10 @@ async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint
       String(b.reversed.grantsIn),
       String(b.reversed.disbursements),
       String(b.balance),
-      BigInt(entries.length),
+      count,
     ],
   );
-  const allocations = allocateFunds(entries).filter((a) => a.campaignId === campaignId);
+  const allocations = allocator.finish().filter((a) => a.campaignId === campaignId);
   for (let start = 0; start < allocations.length; start += 5_000) {
     const chunk = allocations.slice(start, start + 5_000);
     await tx.query(
