@@ -167,21 +167,32 @@ async function* campaignPages(
   pageSize: number,
 ): AsyncGenerator<CampaignEntry[]> {
   const stream = hexBytes(campaignStream(campaignId));
-  let after = -1n;
-  for (;;) {
-    const rows = await tx.query<{ idx: bigint; actor_org: bigint; record: unknown; leaf: Uint8Array | null }>(
+  // The bounds are given for e.idx too: a merge join would otherwise scan `entries` from its start for
+  // every page (at 100,000 entries, 45 ms for the 5,000 after entry 50,000, against 18).
+  const read = (after: bigint) => {
+    const rows = tx.query<{ idx: bigint; actor_org: bigint; record: unknown; leaf: Uint8Array | null }>(
       `select e.idx, e.actor_org, e.record, case when e.kind in (${MONEY_KINDS.join(", ")}) then null else e.leaf end as leaf
        from entry_streams s join entries e on e.idx = s.idx
-       where s.stream_id = $1 and s.idx > $2 and s.idx < $3 order by s.idx limit $4`,
+       where s.stream_id = $1 and s.idx > $2 and s.idx < $3 and e.idx > $2 and e.idx < $3
+       order by s.idx limit $4`,
       [stream, after, toSize, pageSize],
     );
+    // Its failure, if any, is reported where it is awaited (not at all if the caller stopped reading).
+    rows.catch(() => {});
+    return rows;
+  };
+  let next = read(-1n);
+  for (;;) {
+    const rows = await next;
+    const last = rows.at(-1);
+    const more = last !== undefined && rows.length === pageSize;
+    // The database reads the next page while this one is used.
+    if (more) next = read(last.idx);
     yield rows.map(({ idx, actor_org, record, leaf }) => {
       const stored = leaf === null ? recordFromJson(record) : undefined;
       return stored ? { index: idx, actorOrg: actor_org, record: stored } : decodeLeaf(leaf ?? new Uint8Array());
     });
-    const last = rows.at(-1);
-    if (last === undefined || rows.length < pageSize) return;
-    after = last.idx;
+    if (!more) return;
   }
 }
 
