@@ -95,6 +95,9 @@ describeEachBackend("refreshViews", (backend) => {
       [other],
     );
 
+    const logSize = async () =>
+      (await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1"))[0]?.log_size ?? 0n;
+    const sizeBefore = await logSize();
     const given = await recordDonations({
       url: anvil.url,
       addresses: deployment.addresses,
@@ -116,6 +119,17 @@ describeEachBackend("refreshViews", (backend) => {
 
     const rebuilt = await backend.freshStore();
     await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
+    expect(await digestAll(store)).toBe(await digestAll(rebuilt));
+
+    // The same step once more, the new donations read a few at a time: views rebuilt up to the
+    // size before them, then advanced.
+    const sizeAfter = await logSize();
+    const paged = await store.transaction(async (tx) => {
+      await resetViews(tx);
+      await refreshViews(tx, { toSize: sizeBefore });
+      return refreshViews(tx, { toSize: sizeAfter, campaignPage: 7 });
+    });
+    expect(paged).toMatchObject({ campaigns: 1, advanced: 1 });
     expect(await digestAll(store)).toBe(await digestAll(rebuilt));
   }, 120_000);
 

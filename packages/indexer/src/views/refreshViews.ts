@@ -58,7 +58,7 @@ export async function refreshViews(tx: Queryable, { toSize, campaignPage = CAMPA
   // A campaign's organisation and its organisation donors have totals that follow the campaign.
   let advanced = 0;
   for (const campaignId of campaigns) {
-    let related = await advanceCampaign(tx, campaignId, from, toSize);
+    let related = await advanceCampaign(tx, campaignId, from, toSize, campaignPage);
     if (related === undefined) related = await refreshCampaign(tx, campaignId, toSize, campaignPage);
     else advanced += 1;
     for (const orgId of related) orgs.add(orgId);
@@ -157,12 +157,14 @@ const MONEY_KINDS = [
 const CAMPAIGN_PAGE = 5_000;
 
 /**
- * A campaign's stream a page at a time, mostly from the stored records: thousands of entries, each
- * parsed rather than decoded, and dropped once the page is used (the views keep lots, not entries).
+ * The entries fromSize…toSize−1 of a campaign's stream, a page at a time, mostly from the stored
+ * records: thousands of entries, each parsed rather than decoded, and dropped once the page is used
+ * (the views keep lots, not entries).
  */
 async function* campaignPages(
   tx: Queryable,
   campaignId: bigint,
+  fromSize: bigint,
   toSize: bigint,
   pageSize: number,
 ): AsyncGenerator<CampaignEntry[]> {
@@ -181,7 +183,7 @@ async function* campaignPages(
     rows.catch(() => {});
     return rows;
   };
-  let next = read(-1n);
+  let next = read(fromSize - 1n);
   for (;;) {
     const rows = await next;
     const last = rows.at(-1);
@@ -209,33 +211,33 @@ async function advanceCampaign(
   campaignId: bigint,
   from: bigint,
   toSize: bigint,
+  pageSize: number,
 ): Promise<bigint[] | undefined> {
   const [row] = await tx.query<{ org_id: bigint; currency: string }>(
     "select org_id, currency from campaigns where campaign_id = $1",
     [campaignId],
   );
   if (row === undefined) return undefined;
-  const added = await tx.query<{ kind: number; record: unknown }>(
-    `select e.kind, e.record from entry_streams s join entries e on e.idx = s.idx
-     where s.stream_id = $1 and s.idx >= $2 and s.idx < $3`,
-    [hexBytes(campaignStream(campaignId)), from, toSize],
-  );
-  if (added.length === 0) return undefined;
   const related = new Set([row.org_id]);
   let received = 0n;
-  for (const { kind, record } of added) {
-    if (kind !== entryKind.donationRecorded) return undefined;
-    const r = recordFromJson(record);
-    // Another currency is the full refresh's to report (allocateFunds refuses it).
-    if (r?.type !== "donationRecorded" || r.campaignId !== campaignId || r.currency !== row.currency) return undefined;
-    received += r.amount;
-    if (r.donorKind === 1) related.add(BigInt(r.donor));
+  let count = 0n;
+  // A page at a time, as after a restart the new entries may be many; the first that is not a
+  // donation to this campaign ends it.
+  for await (const page of campaignPages(tx, campaignId, from, toSize, pageSize)) {
+    for (const { record: r } of page) {
+      // Another currency is the full refresh's to report (allocateFunds refuses it).
+      if (r.type !== "donationRecorded" || r.campaignId !== campaignId || r.currency !== row.currency) return undefined;
+      received += r.amount;
+      count += 1n;
+      if (r.donorKind === 1) related.add(BigInt(r.donor));
+    }
   }
+  if (count === 0n) return undefined;
   await tx.query(
     `update campaigns set received = received + $2::numeric, balance = balance + $2::numeric,
        entry_count = entry_count + $3
      where campaign_id = $1`,
-    [campaignId, String(received), BigInt(added.length)],
+    [campaignId, String(received), count],
   );
   return [...related];
 }
@@ -248,7 +250,7 @@ async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint
   let opened: CampaignEntry | undefined;
   let closed: CampaignEntry | undefined;
   let count = 0n;
-  for await (const page of campaignPages(tx, campaignId, toSize, pageSize)) {
+  for await (const page of campaignPages(tx, campaignId, 0n, toSize, pageSize)) {
     for (const entry of page) {
       const { actorOrg, record } = entry;
       if (record.type === "campaignOpened") {
