@@ -448,6 +448,18 @@ export async function fillLedger(parameters: FillLedgerParameters): Promise<Fill
   };
 }
 
+/** The contract's balance of a campaign, in minor units. */
+export async function campaignBalance(url: string, addresses: ShanjiAddresses, campaignId: bigint): Promise<bigint> {
+  const client = createPublicClient({ transport: http(url) });
+  const campaign = await client.readContract({
+    address: addresses.charityLedger,
+    abi: artifact("CharityLedger").abi,
+    functionName: "campaign",
+    args: [campaignId],
+  });
+  return campaign.balance;
+}
+
 export interface RecordDonationsParameters {
   url: string;
   addresses: ShanjiAddresses;

@@ -3,7 +3,7 @@
 import { bytesToHex, createPublicClient, type Hex, http } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
-import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
+import { campaignBalance, type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
 import { deferIndexes, STREAM_KEY } from "./deferIndexes.ts";
@@ -57,38 +57,12 @@ describeEachBackend("indexer", (backend) => {
   test("behavior: the views' balances equal the contract's", async () => {
     const store = await backend.freshStore();
     await indexerOn(anvil.url, store, indexerConfig(deployment)).syncToHead();
-    const client = createPublicClient({ transport: http(anvil.url) });
-    const abi = [
-      {
-        type: "function",
-        name: "campaign",
-        stateMutability: "view",
-        inputs: [{ type: "uint64" }],
-        outputs: [
-          {
-            type: "tuple",
-            components: [
-              { name: "orgId", type: "uint64" },
-              { name: "balance", type: "uint128" },
-              { name: "currency", type: "bytes3" },
-              { name: "status", type: "uint8" },
-            ],
-          },
-        ],
-      },
-    ] as const;
     const rows = await store.query<{ campaign_id: bigint; balance: string }>(
       "select campaign_id, balance from campaigns order by campaign_id",
     );
     expect(rows.length).toBe(3);
     for (const row of rows) {
-      const c = await client.readContract({
-        address: deployment.addresses.charityLedger,
-        abi,
-        functionName: "campaign",
-        args: [row.campaign_id],
-      });
-      expect(BigInt(row.balance)).toBe(c.balance);
+      expect(BigInt(row.balance)).toBe(await campaignBalance(anvil.url, deployment.addresses, row.campaign_id));
     }
     await store.close();
   }, 120_000);

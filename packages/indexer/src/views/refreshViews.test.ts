@@ -2,10 +2,10 @@
 // refresh after new donations only advances each campaign by their sums (advanceCampaign), one after
 // anything else reads the campaign's whole stream again; either way, and whatever the page a
 // campaign's stream is read in, the tables equal a rebuild's.
-import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
 import {
+  campaignBalance,
   type DeployOnAnvilReturnType,
   deployOnAnvil,
   type FillLedgerReturnType,
@@ -48,36 +48,6 @@ function indexerWithLog(store: Store) {
   return { indexer: indexerOn(anvil.url, store, indexerConfig(deployment), { logger }), refreshed };
 }
 
-/** The contract's balance of a campaign. */
-async function balanceOnChain(campaignId: bigint): Promise<bigint> {
-  const client = createPublicClient({ transport: http(anvil.url) });
-  const campaign = await client.readContract({
-    address: deployment.addresses.charityLedger,
-    abi: [
-      {
-        type: "function",
-        name: "campaign",
-        stateMutability: "view",
-        inputs: [{ type: "uint64" }],
-        outputs: [
-          {
-            type: "tuple",
-            components: [
-              { name: "orgId", type: "uint64" },
-              { name: "balance", type: "uint128" },
-              { name: "currency", type: "bytes3" },
-              { name: "status", type: "uint8" },
-            ],
-          },
-        ],
-      },
-    ] as const,
-    functionName: "campaign",
-    args: [campaignId],
-  });
-  return campaign.balance;
-}
-
 describeEachBackend("refreshViews", (backend) => {
   test("behavior: new donations advance their campaign by sums; the tables equal a rebuild's", async () => {
     const [campaignId, other] = filled.campaignIds as [bigint, bigint];
@@ -109,7 +79,7 @@ describeEachBackend("refreshViews", (backend) => {
     expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 1 });
     const [after] = await campaignRow();
     expect(BigInt(after?.received ?? "") - BigInt(before?.received ?? "")).toBe(given);
-    expect(BigInt(after?.balance ?? "")).toBe(await balanceOnChain(campaignId));
+    expect(BigInt(after?.balance ?? "")).toBe(await campaignBalance(anvil.url, deployment.addresses, campaignId));
     expect(after?.entry_count).toBe((before?.entry_count ?? 0n) + 40n);
     const [otherAfter] = await store.query<{ balance: string }>(
       "select balance from campaigns where campaign_id = $1",
@@ -161,7 +131,7 @@ describeEachBackend("refreshViews", (backend) => {
     const [row] = await store.query<{ balance: string }>("select balance from campaigns where campaign_id = $1", [
       campaignId,
     ]);
-    expect(BigInt(row?.balance ?? "")).toBe(await balanceOnChain(campaignId));
+    expect(BigInt(row?.balance ?? "")).toBe(await campaignBalance(anvil.url, deployment.addresses, campaignId));
 
     const rebuilt = await backend.freshStore();
     await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
