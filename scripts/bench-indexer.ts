@@ -9,10 +9,10 @@
  * Every measurement runs in a child process of its own, so that each peak memory figure is that
  * measurement's alone (a process's maxRSS never goes down), with this process's Node flags (the
  * npm script gives the young generation npm start gives the indexer: --max-semi-space-size=64).
- * After the PostgreSQL backfill, the indexer is measured at the head on the database it left: one
- * block of donations to a campaign, then one with a disbursement too (the chain is put back after). Filling the chain takes minutes, so the
- * filled chain is kept in .shanji/bench/ (git-ignored) and reused while the contracts and the fill
- * parameters are unchanged.
+ * After the PostgreSQL backfill, the indexer is measured at the head on the database it left: a
+ * block of donations to a campaign, then more donations and a disbursement (the chain is put back
+ * after). Filling the chain takes minutes, so the filled chain is kept in .shanji/bench/
+ * (git-ignored) and reused while the contracts and the fill parameters are unchanged.
  *
  *   BENCH_ENTRIES=5000                 a smaller chain (a quick check that it works)
  *   BENCH_DATABASE_URL=postgres://…    a server where the role may CREATE DATABASE (else TEST_DATABASE_URL);
@@ -332,8 +332,8 @@ type HeadResult = {
 
 /**
  * The indexer at the head, on the database a backfill left: a block of HEAD_DONATIONS donations to
- * a campaign, then one of as many donations and a disbursement from it, each followed by the
- * indexer's step to take it in. The chain is put back as it was (anvil's evm_snapshot and
+ * a campaign, then as many donations and a disbursement from it (a block each: anvil mines a block
+ * per transaction), each step followed by the indexer's syncToHead to take it in. The chain is put back as it was (anvil's evm_snapshot and
  * evm_revert), so that the benchmark's chain stays the cached one.
  */
 async function atTheHead(input: Extract<Measurement, { kind: "head" }>): Promise<HeadResult> {
@@ -1074,7 +1074,7 @@ function printTable(results: Results): void {
       ` (campaigns advanced by sums: ${step.campaignsAdvanced})`;
     console.log(`At the head (PostgreSQL), one block more to a campaign of ${head.campaignEntries} entries:`);
     console.log(`  ${HEAD_DONATIONS} donations: ${describe(head.donations)}`);
-    console.log(`  ${HEAD_DONATIONS} donations and a disbursement: ${describe(head.withDisbursement)}`);
+    console.log(`  ${HEAD_DONATIONS} donations, then a disbursement (2 blocks): ${describe(head.withDisbursement)}`);
   }
   console.log("");
 }
