@@ -150,5 +150,9 @@ describeEachBackend("refreshViews", (backend) => {
     });
     expect(refreshed.campaigns).toBeGreaterThanOrEqual(2);
     expect(await digestAll(store)).toBe(whole);
+    // A page of no entries is refused, not read as the end of every stream.
+    await expect(
+      store.transaction((tx) => refreshViews(tx, { toSize: cursor?.log_size ?? 0n, campaignPage: 0 })),
+    ).rejects.toThrow("campaignPage must be a positive integer, got 0");
   }, 120_000);
 });

@@ -32,6 +32,10 @@ export type RefreshViewsReturnType = {
 };
 
 export async function refreshViews(tx: Queryable, { toSize, campaignPage = CAMPAIGN_PAGE }: RefreshViewsParameters) {
+  // A page of no entries would end every campaign's stream at once, and its views with it.
+  if (!Number.isSafeInteger(campaignPage) || campaignPage < 1) {
+    throw new RangeError(`refreshViews: campaignPage must be a positive integer, got ${campaignPage}`);
+  }
   const rows = await tx.query<{ log_size: bigint }>("select log_size from views_cursor where id = 1");
   const from = rows[0]?.log_size ?? 0n;
   const result: RefreshViewsReturnType = { campaigns: 0, advanced: 0, orgs: 0, volunteers: 0, entries: toSize - from };
