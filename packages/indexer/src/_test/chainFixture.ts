@@ -460,6 +460,19 @@ export async function campaignBalance(url: string, addresses: ShanjiAddresses, c
   return campaign.balance;
 }
 
+/** A disclosure (a report's hash) of a campaign of an earlier fillLedger call, by its operator; waits until it is mined. */
+export async function publishDisclosure(url: string, addresses: ShanjiAddresses, campaignId: bigint): Promise<void> {
+  const publicClient = createPublicClient({ transport: http(url), pollingInterval: 50 });
+  const operator = new Sender(publicClient, await publicClient.getChainId(), anvilAccount(CHARITY_OPERATOR));
+  await operator.init();
+  const data = encodeFunctionData({
+    abi: artifact("CharityLedger").abi,
+    functionName: "publishDisclosure",
+    args: [campaignId, 1, new Random(Number(campaignId)).bytes32("report"), 1_767_225_600n, 1_769_904_000n],
+  });
+  await operator.confirm(await operator.send(addresses.charityLedger, 300_000n, data));
+}
+
 export interface RecordDonationsParameters {
   url: string;
   addresses: ShanjiAddresses;

@@ -10,6 +10,7 @@ import {
   deployOnAnvil,
   type FillLedgerReturnType,
   fillLedger,
+  publishDisclosure,
   recordDonations,
 } from "../_test/chainFixture.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
@@ -100,6 +101,43 @@ describeEachBackend("refreshViews", (backend) => {
       return refreshViews(tx, { toSize: sizeAfter, campaignPage: 7 });
     });
     expect(paged).toMatchObject({ campaigns: 1, advanced: 1 });
+    expect(await digestAll(store)).toBe(await digestAll(rebuilt));
+  }, 120_000);
+
+  test("behavior: a disclosure and donations count in the campaign's entries; the tables equal a rebuild's", async () => {
+    const [, campaignId] = filled.campaignIds as [bigint, bigint];
+    const store = await backend.freshStore();
+    const { indexer, refreshed } = indexerWithLog(store);
+    await indexer.syncToHead();
+    const entryCount = async () =>
+      (
+        await store.query<{ entry_count: bigint }>("select entry_count from campaigns where campaign_id = $1", [
+          campaignId,
+        ])
+      )[0]?.entry_count;
+    const before = await entryCount();
+
+    // A disclosure alone: it moves no money, but it is one more entry of the campaign's stream.
+    await publishDisclosure(anvil.url, deployment.addresses, campaignId);
+    await indexer.syncToHead();
+    expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 1 });
+    expect(await entryCount()).toBe((before ?? 0n) + 1n);
+
+    // Then a disclosure and donations together, still advanced by sums.
+    await publishDisclosure(anvil.url, deployment.addresses, campaignId);
+    await recordDonations({
+      url: anvil.url,
+      addresses: deployment.addresses,
+      campaignId,
+      donations: 5,
+      seed: Number(campaignId) * 1_000 + (backend.name === "pglite" ? 5 : 6),
+    });
+    await indexer.syncToHead();
+    expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 1 });
+    expect(await entryCount()).toBe((before ?? 0n) + 7n);
+
+    const rebuilt = await backend.freshStore();
+    await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
     expect(await digestAll(store)).toBe(await digestAll(rebuilt));
   }, 120_000);
 

@@ -49,7 +49,7 @@ export async function refreshViews(tx: Queryable, { toSize, campaignPage = CAMPA
   const kinds = (list: readonly number[]) => `kind in (${list.join(", ")})`;
   const keys = await tx.query<TouchedRow>(
     `select distinct kind, actor_org,
-            case when ${kinds(CAMPAIGN_KINDS)} then record->>'campaignId' end as campaign_id,
+            case when ${kinds([...CAMPAIGN_KINDS, ...STREAM_ONLY_KINDS])} then record->>'campaignId' end as campaign_id,
             case when ${kinds(OUTFLOW_KINDS)} then record->>'payeeCampaignId' end as payee_campaign_id,
             case when ${kinds(LIFECYCLE)} then record->>'orgId' end as org_id,
             case when ${kinds(CREDIT_KINDS)} then record->>'volunteer' end as volunteer,
@@ -103,6 +103,11 @@ const CAMPAIGN_KINDS: readonly number[] = [
   entryKind.donationRecorded,
   ...OUTFLOW_KINDS,
 ];
+/**
+ * Kinds that join a campaign's stream (when they name one) without moving its money: they count in
+ * its `entry_count` and nothing else.
+ */
+const STREAM_ONLY_KINDS: readonly number[] = [entryKind.disclosurePublished, entryKind.attestationRecorded];
 /** The entry kinds of an organisation's stream that its `orgs` row follows. */
 const LIFECYCLE: readonly number[] = [
   entryKind.orgAccredited,
@@ -129,6 +134,9 @@ function touched(entry: TouchedRow, campaigns: Set<bigint>, orgs: Set<bigint>, v
       const payee = key(entry.payee_campaign_id);
       if (payee !== 0n) campaigns.add(payee);
     }
+  } else if (STREAM_ONLY_KINDS.includes(entry.kind)) {
+    const campaignId = key(entry.campaign_id);
+    if (campaignId !== 0n) campaigns.add(campaignId);
   } else if (LIFECYCLE.includes(entry.kind)) {
     orgs.add(key(entry.org_id));
   } else if (CREDIT_KINDS.includes(entry.kind) && entry.volunteer !== null) {
@@ -209,7 +217,8 @@ async function* campaignPages(
 
 /**
  * The common case at the head, where donations keep coming: since the last refresh (`from`), the
- * campaign's stream gained only donations to it. New lots pay for nothing yet, so its allocations
+ * campaign's stream gained only donations to it (and perhaps disclosures and attestations, which
+ * only count). New lots pay for nothing yet, so its allocations
  * stay as they are, and its row grows by plain sums: the work is that of the new entries, not of
  * the campaign's whole stream, however long it is. Returns the organisations whose totals depend
  * on what changed (the campaign's own, and any organisation among the new donors), or undefined
@@ -234,10 +243,11 @@ async function advanceCampaign(
   // donation to this campaign ends it.
   for await (const page of campaignPages(tx, campaignId, from, toSize, pageSize)) {
     for (const { record: r } of page) {
+      count += 1n;
+      if (r.type === "disclosurePublished" || r.type === "attestationRecorded") continue;
       // Another currency is the full refresh's to report (allocateFunds refuses it).
       if (r.type !== "donationRecorded" || r.campaignId !== campaignId || r.currency !== row.currency) return undefined;
       received += r.amount;
-      count += 1n;
       if (r.donorKind === 1) related.add(BigInt(r.donor));
     }
   }
