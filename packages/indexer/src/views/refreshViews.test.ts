@@ -50,6 +50,23 @@ function indexerWithLog(store: Store) {
 }
 
 describeEachBackend("refreshViews", (backend) => {
+  /** More donations to a campaign; `salt` keeps each call's references apart from the others'. */
+  const donate = (campaignId: bigint, donations: number, salt: number, disburse?: bigint) =>
+    recordDonations({
+      url: anvil.url,
+      addresses: deployment.addresses,
+      campaignId,
+      donations,
+      seed: Number(campaignId) * 1_000 + salt * 2 + (backend.name === "pglite" ? 0 : 1),
+      ...(disburse === undefined ? {} : { disburse }),
+    });
+  /** The digest of a fresh store indexed from scratch: what every refresh must come to. */
+  const rebuiltDigest = async () => {
+    const rebuilt = await backend.freshStore();
+    await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
+    return digestAll(rebuilt);
+  };
+
   test("behavior: new donations advance their campaign by sums; the tables equal a rebuild's", async () => {
     const [campaignId, other] = filled.campaignIds as [bigint, bigint];
     const store = await backend.freshStore();
@@ -69,13 +86,7 @@ describeEachBackend("refreshViews", (backend) => {
     const logSize = async () =>
       (await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1"))[0]?.log_size ?? 0n;
     const sizeBefore = await logSize();
-    const given = await recordDonations({
-      url: anvil.url,
-      addresses: deployment.addresses,
-      campaignId,
-      donations: 40,
-      seed: Number(campaignId) * 1_000 + (backend.name === "pglite" ? 1 : 2),
-    });
+    const given = await donate(campaignId, 40, 1);
     await indexer.syncToHead();
     expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 1 });
     const [after] = await campaignRow();
@@ -88,9 +99,8 @@ describeEachBackend("refreshViews", (backend) => {
     );
     expect(otherAfter?.balance).toBe(otherBefore?.balance);
 
-    const rebuilt = await backend.freshStore();
-    await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
-    expect(await digestAll(store)).toBe(await digestAll(rebuilt));
+    const rebuilt = await rebuiltDigest();
+    expect(await digestAll(store)).toBe(rebuilt);
 
     // The same step once more, the new donations read a few at a time: views rebuilt up to the
     // size before them, then advanced.
@@ -101,7 +111,7 @@ describeEachBackend("refreshViews", (backend) => {
       return refreshViews(tx, { toSize: sizeAfter, campaignPage: 7 });
     });
     expect(paged).toMatchObject({ campaigns: 1, advanced: 1 });
-    expect(await digestAll(store)).toBe(await digestAll(rebuilt));
+    expect(await digestAll(store)).toBe(rebuilt);
   }, 120_000);
 
   test("behavior: a disclosure and donations count in the campaign's entries; the tables equal a rebuild's", async () => {
@@ -125,20 +135,12 @@ describeEachBackend("refreshViews", (backend) => {
 
     // Then a disclosure and donations together, still advanced by sums.
     await publishDisclosure(anvil.url, deployment.addresses, campaignId);
-    await recordDonations({
-      url: anvil.url,
-      addresses: deployment.addresses,
-      campaignId,
-      donations: 5,
-      seed: Number(campaignId) * 1_000 + (backend.name === "pglite" ? 5 : 6),
-    });
+    await donate(campaignId, 5, 2);
     await indexer.syncToHead();
     expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 1 });
     expect(await entryCount()).toBe((before ?? 0n) + 7n);
 
-    const rebuilt = await backend.freshStore();
-    await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
-    expect(await digestAll(store)).toBe(await digestAll(rebuilt));
+    expect(await digestAll(store)).toBe(await rebuiltDigest());
   }, 120_000);
 
   test("behavior: donations with a disbursement read the campaign's stream again; the tables equal a rebuild's", async () => {
@@ -151,14 +153,7 @@ describeEachBackend("refreshViews", (backend) => {
       [campaignId],
     );
 
-    await recordDonations({
-      url: anvil.url,
-      addresses: deployment.addresses,
-      campaignId,
-      donations: 10,
-      seed: Number(campaignId) * 1_000 + (backend.name === "pglite" ? 3 : 4),
-      disburse: 5_000n,
-    });
+    await donate(campaignId, 10, 3, 5_000n);
     await indexer.syncToHead();
     expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 0 });
     const [{ n: allocationsAfter } = { n: 0n }] = await store.query<{ n: bigint }>(
@@ -171,9 +166,7 @@ describeEachBackend("refreshViews", (backend) => {
     ]);
     expect(BigInt(row?.balance ?? "")).toBe(await campaignBalance(anvil.url, deployment.addresses, campaignId));
 
-    const rebuilt = await backend.freshStore();
-    await indexerOn(anvil.url, rebuilt, indexerConfig(deployment)).syncToHead();
-    expect(await digestAll(store)).toBe(await digestAll(rebuilt));
+    expect(await digestAll(store)).toBe(await rebuiltDigest());
   }, 120_000);
 
   test("behavior: a campaign's stream read a few entries at a time gives the same tables", async () => {
