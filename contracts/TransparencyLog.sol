@@ -38,6 +38,31 @@ contract TransparencyLog is ITransparencyLog, RecordedAdminRules {
     }
 
     /// @inheritdoc ITransparencyLog
+    function appendBatch(uint8 kind, uint64 actorOrg, address operator, NewEntry[] calldata entries)
+        external
+        returns (uint64 firstIndex)
+    {
+        if (!_writers[msg.sender]) revert LogWriterNotAllowed(msg.sender);
+        uint256 n = entries.length;
+        if (n == 0) revert LogBatchEmpty();
+        firstIndex = _tree.size;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 free;
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                free := mload(0x40)
+            }
+            _append(kind, actorOrg, operator, entries[i].streams, entries[i].payload);
+            // Nothing allocated for this entry is used after it: hand its memory to the next one, so
+            // that a batch's memory (and its cost) stays that of one entry.
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                mstore(0x40, free)
+            }
+        }
+    }
+
+    /// @inheritdoc ITransparencyLog
     function setWriter(address writer, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
         // Writers are modules: contracts whose code says what they may append. A key is never one,
         // not even a key whose code is an EIP-7702 delegation (0xef0100 ‖ delegate address).
@@ -62,6 +87,20 @@ contract TransparencyLog is ITransparencyLog, RecordedAdminRules {
     /// @inheritdoc ITransparencyLog
     function streamHead(bytes32 streamId) external view returns (StreamHead memory) {
         return _heads[streamId];
+    }
+
+    /// @inheritdoc ITransparencyLog
+    function streamHeads(bytes32[] calldata streamIds)
+        external
+        view
+        returns (StreamHead[] memory heads, uint256 logSize)
+    {
+        uint256 n = streamIds.length;
+        heads = new StreamHead[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            heads[i] = _heads[streamIds[i]];
+        }
+        logSize = _tree.size;
     }
 
     /// @inheritdoc ITransparencyLog

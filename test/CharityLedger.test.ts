@@ -800,6 +800,61 @@ describe("recordDonations", () => {
     expect(await ledgerState(ctx, refs)).toEqual(before);
   });
 
+  test("error: a full batch whose last row repeats its first is refused with CharityRecordExists naming the first row's entry", async () => {
+    const ctx = await setup();
+    const max = await maxBatch(ctx);
+    const donations = [...batch(max - 1), donation(ref("BATCH-0"))];
+    const before = await ledgerState(ctx, []);
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
+      ctx.a.charity,
+      "CharityRecordExists",
+      [ref("BATCH-0"), before.size],
+    );
+    expect(await ledgerState(ctx, [])).toEqual(before);
+  });
+
+  test("error: a batch that repeats a reference recorded before is refused with CharityRecordExists naming the recorded entry", async () => {
+    const ctx = await setup();
+    const earlier = await donateToA(ctx, ref("EARLIER"));
+    const donations = [...batch(3), donation(ref("EARLIER"))];
+    const before = await ledgerState(
+      ctx,
+      donations.map((d) => d.externalRef),
+    );
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
+      ctx.a.charity,
+      "CharityRecordExists",
+      [ref("EARLIER"), earlier.entry.index],
+    );
+    expect(
+      await ledgerState(
+        ctx,
+        donations.map((d) => d.externalRef),
+      ),
+    ).toEqual(before);
+  });
+
+  // The rows are checked in order, each as if the rows before it had been appended: a repeated
+  // reference is refused before a later row's fault is seen, and a row's own checks keep their order.
+  test("error: a repeated reference is refused before a later row's zero amount (CharityRecordExists), and a zero reference before the row's amount (CharityExternalRefInvalid)", async () => {
+    const ctx = await setup();
+    const repeated = [...batch(2), donation(ref("BATCH-0")), donation(ref("LATER"), { amount: 0n })];
+    const size = await ctx.system.log.read.size();
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDonations([ctx.campaignA, repeated]),
+      ctx.a.charity,
+      "CharityRecordExists",
+      [ref("BATCH-0"), size],
+    );
+    await ctx.system.viem.assertions.revertWithCustomError(
+      ctx.a.charity.write.recordDonations([ctx.campaignA, [...batch(1), donation(zeroHash, { amount: 0n })]]),
+      ctx.a.charity,
+      "CharityExternalRefInvalid",
+    );
+  });
+
   test("error: a batch with a zero amount in the middle is refused entirely with CharityAmountInvalid", async () => {
     const ctx = await setup();
     await donateToA(ctx, ref("EARLIER"));

@@ -422,6 +422,120 @@ describe("append", () => {
   });
 });
 
+// ---------------------------------------------------------------- appendBatch
+describe("appendBatch", () => {
+  const payload = encodePacked(["address", "bool"], [zeroAddress, true]);
+  const entries = [
+    { streams: [stream("a"), stream("b")], payload },
+    { streams: [stream("a")], payload: encodePacked(["address", "bool"], [zeroAddress, false]) },
+    { streams: [stream("c"), stream("a"), stream("b")], payload },
+  ];
+
+  /**
+   * Runs `write` with `writer` made a writer, in a block of its own at a set time, and returns what
+   * it appended with the heads of streams a, b and c and the root after it.
+   */
+  async function appendedBy(
+    write: (system: Awaited<ReturnType<typeof setup>>["system"], writer: Address) => Promise<Hex[]>,
+  ) {
+    const { system, writer } = await setup();
+    await mined(system, system.log.write.setWriter([writer, true]));
+    const test = await system.viem.getTestClient();
+    await test.setAutomine(false);
+    try {
+      const hashes = await write(system, writer);
+      await system.networkHelpers.time.setNextBlockTimestamp(2_000_000_000);
+      await test.mine({ blocks: 1 });
+      const appended = [];
+      for (const hash of hashes) appended.push(...(await mined(system, hash)));
+      const heads = await Promise.all(["a", "b", "c"].map((l) => system.log.read.streamHead([stream(l)])));
+      return { leaves: appended.map((a) => a.leaf), heads, root: await system.log.read.root() };
+    } finally {
+      await test.setAutomine(true);
+    }
+  }
+
+  test("behavior: a batch appends what its entries appended one at a time would: the same leaves, stream heads and root", async () => {
+    const oneByOne = await appendedBy(async (system, writer) => {
+      const hashes: Hex[] = [];
+      for (const e of entries) {
+        hashes.push(await system.log.write.append([WRITER_SET, 7n, writer, e.streams, e.payload], { account: writer }));
+      }
+      return hashes;
+    });
+    const batched = await appendedBy(async (system, writer) => {
+      return [await system.log.write.appendBatch([WRITER_SET, 7n, writer, entries], { account: writer })];
+    });
+    expect(batched.leaves).toHaveLength(3);
+    expect(batched).toEqual(oneByOne);
+    // Each entry points at the one before it in stream a.
+    const [first, second, third] = batched.leaves.map(decodeLeaf);
+    expect(second?.streams[0]?.prevIndex).toBe(first?.index);
+    expect(third?.streams[1]?.prevIndex).toBe(second?.index);
+  });
+
+  test("behavior: appendBatch returns the index of its first entry, the log's size before it", async () => {
+    const { system, writer } = await setup();
+    await mined(system, system.log.write.setWriter([writer, true]));
+    const { result } = await system.log.simulate.appendBatch([WRITER_SET, 0n, zeroAddress, entries], {
+      account: writer,
+    });
+    expect(result).toBe(await system.log.read.size());
+  });
+
+  test("error: a key that is not a writer is refused with LogWriterNotAllowed", async () => {
+    const { system, outsider } = await setup();
+    await system.viem.assertions.revertWithCustomErrorWithArgs(
+      system.log.write.appendBatch([WRITER_SET, 0n, zeroAddress, entries], { account: outsider.account }),
+      system.log,
+      "LogWriterNotAllowed",
+      [getAddress(outsider.account.address)],
+    );
+  });
+
+  test("error: a batch of no entry is refused with LogBatchEmpty", async () => {
+    const { system, writer } = await setup();
+    await mined(system, system.log.write.setWriter([writer, true]));
+    await system.viem.assertions.revertWithCustomError(
+      system.log.write.appendBatch([WRITER_SET, 0n, zeroAddress, []], { account: writer }),
+      system.log,
+      "LogBatchEmpty",
+    );
+  });
+
+  test("error: a bad entry after good ones refuses the whole batch (LogStreamDuplicated), and nothing is appended", async () => {
+    const { system, writer } = await setup();
+    await mined(system, system.log.write.setWriter([writer, true]));
+    const size = await system.log.read.size();
+    const root = await system.log.read.root();
+    await system.viem.assertions.revertWithCustomErrorWithArgs(
+      system.log.write.appendBatch(
+        [WRITER_SET, 0n, zeroAddress, [...entries, { streams: [stream("d"), stream("d")], payload: "0x" }]],
+        { account: writer },
+      ),
+      system.log,
+      "LogStreamDuplicated",
+      [stream("d")],
+    );
+    expect(await system.log.read.size()).toBe(size);
+    expect(await system.log.read.root()).toBe(root);
+    expect((await system.log.read.streamHead([stream("a")])).count).toBe(0n);
+  });
+});
+
+// ---------------------------------------------------------------- streamHeads
+describe("streamHeads", () => {
+  test("behavior: returns each stream's head, in the order asked (a repeated or unknown stream too), and the log's size", async () => {
+    const { system } = await setup();
+    const ids = [governanceStream(), stream("never used"), governanceStream()];
+    const [heads, size] = await system.log.read.streamHeads([ids]);
+    expect(heads).toEqual(await Promise.all(ids.map((id) => system.log.read.streamHead([id]))));
+    expect(heads[0]?.count).toBeGreaterThan(0n);
+    expect(heads[1]).toEqual({ count: 0n, lastIndex: 0n, lastLeafHash: `0x${"00".repeat(16)}` });
+    expect(size).toBe(await system.log.read.size());
+  });
+});
+
 // ---------------------------------------------------------------- setWriter
 describe("setWriter", () => {
   test("behavior: appends a WRITER_SET entry to the governance stream, written by the admin for no organisation", async () => {
@@ -557,11 +671,12 @@ describe("setWriter", () => {
     );
   });
 
-  test("behavior: the log has no function that deletes or rewrites: its writes are append, setWriter and the admin-rules ones", async () => {
+  test("behavior: the log has no function that deletes or rewrites: its writes are append, appendBatch, setWriter and the admin-rules ones", async () => {
     const { system } = await setup();
     expect(stateChangingFunctions(system.log.abi)).toEqual(
       [
         "append",
+        "appendBatch",
         "setWriter",
         // AccessControlDefaultAdminRules
         "acceptDefaultAdminTransfer",

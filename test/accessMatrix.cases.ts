@@ -815,6 +815,27 @@ export const rows: readonly Row[] = [
   },
   {
     contract: "TransparencyLog",
+    fn: "appendBatch",
+    home: "Charity",
+    extraRoles: logRoles,
+    expected: (role) => (role === "writerModule" ? "ok" : "LogWriterNotAllowed"),
+    appends: ["writerSet", "writerSet"],
+    call: (ctx, c) =>
+      ctx.system.log.write.appendBatch(
+        [
+          ENTRY_WRITER_SET,
+          0n,
+          c.address,
+          [freshBytes32("stream"), freshBytes32("stream")].map((stream) => ({
+            streams: [stream],
+            payload: encodePacked(["address", "bool"], [c.address, true]),
+          })),
+        ],
+        { account: c.account },
+      ),
+  },
+  {
+    contract: "TransparencyLog",
     fn: "setWriter",
     home: "Charity",
     extraRoles: logRoles,

@@ -22,6 +22,12 @@ interface ITransparencyLog {
         bytes16 lastLeafHash;
     }
 
+    /// @notice One entry of a batch (`appendBatch`): its streams and its payload.
+    struct NewEntry {
+        bytes32[] streams;
+        bytes payload;
+    }
+
     // ---------------------------------------------------------------- errors
     /// @notice `caller` is not an allow-listed writer module.
     error LogWriterNotAllowed(address caller);
@@ -31,6 +37,8 @@ interface ITransparencyLog {
     error LogStreamDuplicated(bytes32 streamId);
     /// @notice A writer must be a contract (a module), not a key or the zero address.
     error LogWriterInvalid(address writer);
+    /// @notice A batch must hold at least one entry.
+    error LogBatchEmpty();
 
     // ---------------------------------------------------------------- events
     /// @notice One entry was appended; `leaf` is its complete leaf data.
@@ -48,6 +56,14 @@ interface ITransparencyLog {
         external
         returns (uint64 index);
 
+    /// @notice Appends `entries` in order, each exactly as `append` would one at a time (the same
+    /// leaves, events and stream heads), with the same kind, actor and operator. Only allow-listed
+    /// writer modules may call; a batch of none is refused.
+    /// @return firstIndex the index of the batch's first entry; the others follow it without a gap
+    function appendBatch(uint8 kind, uint64 actorOrg, address operator, NewEntry[] calldata entries)
+        external
+        returns (uint64 firstIndex);
+
     /// @notice Allows or disallows a writer module (a contract); recorded as an entry in the
     /// governance stream, as is every change of the governance admin (GOVERNANCE_CHANGED).
     /// Only the governance admin may call. Nothing can remove or change an entry once appended.
@@ -62,6 +78,13 @@ interface ITransparencyLog {
 
     /// @notice The head of stream `streamId` (all zero for a stream with no entry).
     function streamHead(bytes32 streamId) external view returns (StreamHead memory);
+
+    /// @notice The heads of `streamIds`, in order, and the log's size: what a module checks before a
+    /// batch, read in one call.
+    function streamHeads(bytes32[] calldata streamIds)
+        external
+        view
+        returns (StreamHead[] memory heads, uint256 logSize);
 
     /// @notice Whether `writer` may append.
     function isWriter(address writer) external view returns (bool);

@@ -67,6 +67,11 @@ export const transparencyLogAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "LogBatchEmpty",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -336,6 +341,52 @@ export const transparencyLogAbi = [
       {
         "internalType": "uint64",
         "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint64",
+        "name": "actorOrg",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32[]",
+            "name": "streams",
+            "type": "bytes32[]"
+          },
+          {
+            "internalType": "bytes",
+            "name": "payload",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct ITransparencyLog.NewEntry[]",
+        "name": "entries",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "appendBatch",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "firstIndex",
         "type": "uint64"
       }
     ],
@@ -661,6 +712,47 @@ export const transparencyLogAbi = [
         "internalType": "struct ITransparencyLog.StreamHead",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32[]",
+        "name": "streamIds",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "streamHeads",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "count",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "lastIndex",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes16",
+            "name": "lastLeafHash",
+            "type": "bytes16"
+          }
+        ],
+        "internalType": "struct ITransparencyLog.StreamHead[]",
+        "name": "heads",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "uint256",
+        "name": "logSize",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
