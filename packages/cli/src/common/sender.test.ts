@@ -1,6 +1,8 @@
 // The import's sender against a real anvil: submissions are signed at once and reach the node in
-// nonce order, and a send the node refuses stops every later one (no nonce gap on the node).
-import { createPublicClient, type Hex, http } from "viem";
+// nonce order, a send the node refuses stops every later one (no nonce gap on the node), and
+// waiting asks only for receipts and the key's nonce, and tells a replaced transaction.
+import { setTimeout as sleep } from "node:timers/promises";
+import { createPublicClient, createWalletClient, type Hex, http, parseGwei } from "viem";
 import { anvil as anvilChain } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startAnvil } from "../../../../scripts/lib/anvil.ts";
@@ -55,5 +57,61 @@ describe("createSender().submit", () => {
     for (const later of after) await expect(later).rejects.toBe(error);
     // Only the first reached the node: its pending nonce moved by one.
     expect(await client.getTransactionCount({ address: account.address, blockTag: "pending" })).toBe(before + 1);
+  });
+
+  test("behavior: waiting asks the node only for receipts and the key's nonce, never for a transaction or a block", async () => {
+    const account = anvilAccount(7);
+    const methods: string[] = [];
+    let recording = false;
+    const watched = createPublicClient({
+      chain: anvilChain,
+      transport: http(chain.url, {
+        async onFetchRequest(request) {
+          const body = (await request.clone().json()) as { method: string } | { method: string }[];
+          if (recording) for (const call of [body].flat()) methods.push(call.method);
+        },
+      }),
+    });
+    const sender = await createSender({ client: watched, chain: anvilChain }, account);
+    await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    try {
+      const hashes = await Promise.all([1, 2, 3].map((i) => sender.submit({ to, data: `0x0${i}`, gas: 30_000n })));
+      recording = true;
+      // Waiting while they are pending, then once they are mined.
+      const receipts = Promise.all(hashes.map((hash) => sender.wait(hash)));
+      await sleep(200);
+      await client.request({ method: "evm_mine" as never, params: [] as never });
+      for (const receipt of await receipts) expect(receipt.status).toBe("success");
+    } finally {
+      await client.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    }
+    expect(methods).toContain("eth_getTransactionReceipt");
+    const allowed = ["eth_getTransactionReceipt", "eth_getTransactionCount"];
+    expect(methods.filter((m) => !allowed.includes(m))).toEqual([]);
+  });
+
+  test("errors: a transaction whose nonce another transaction of the key took is reported as replaced", async () => {
+    const account = anvilAccount(8);
+    const sender = await createSender({ client, chain: anvilChain }, account);
+    await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    try {
+      const nonce = await client.getTransactionCount({ address: account.address, blockTag: "pending" });
+      const mine = await sender.submit({ to, data: "0x01", gas: 30_000n });
+      // The same key sends another transaction with that nonce and a higher tip: the node keeps it instead.
+      const wallet = createWalletClient({ account, chain: anvilChain, transport: http(chain.url) });
+      const other = await wallet.sendTransaction({
+        to,
+        data: "0x02",
+        nonce,
+        gas: 30_000n,
+        maxFeePerGas: parseGwei("100"),
+        maxPriorityFeePerGas: parseGwei("10"),
+      });
+      await client.request({ method: "evm_mine" as never, params: [] as never });
+      expect((await client.getTransactionReceipt({ hash: other })).status).toBe("success");
+      await expect(sender.wait(mine)).rejects.toThrow(/was replaced: another transaction of this key took its nonce/);
+    } finally {
+      await client.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    }
   });
 });

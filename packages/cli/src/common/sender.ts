@@ -18,8 +18,17 @@
  * tip only wastes on a dev chain), or a legacy gas price on a chain without a base fee.
  */
 
+import { setTimeout as sleep } from "node:timers/promises";
 import { charityLedgerAbi, registryAbi, transparencyLogAbi, volunteerCreditAbi } from "@shanji/core";
-import { type Abi, type Account, type Address, decodeErrorResult, type Hex, type TransactionReceipt } from "viem";
+import {
+  type Abi,
+  type Account,
+  type Address,
+  decodeErrorResult,
+  type Hex,
+  type TransactionReceipt,
+  TransactionReceiptNotFoundError,
+} from "viem";
 import { CliError, exitCode } from "./cliError.ts";
 import { type ChainConnection, shortCause } from "./deployment.ts";
 import { signRawTransaction } from "./signRawTransaction.ts";
@@ -35,11 +44,19 @@ export type Sender = {
    * are not sent and their promises reject with the same error, so the node never sees a nonce gap.
    */
   submit: (tx: { to: Address; data: Hex; gas: bigint }) => Promise<Hex>;
-  /** Waits for a transaction given to submit. */
+  /**
+   * Waits for a transaction given to submit: its receipt, asked for every 50 ms. A transaction whose
+   * nonce the chain has used for another one (the same key sending from elsewhere) is reported as
+   * replaced; one with no receipt after 5 minutes, as not mined.
+   */
   wait: (hash: Hex) => Promise<TransactionReceipt>;
   /** Re-reads the nonce and fees (after a failure, or from time to time). */
   refresh: () => Promise<void>;
 };
+
+/** How often a receipt is asked for, and for how long. */
+const POLL_MS = 50;
+const WAIT_TIMEOUT_MS = 300_000;
 
 const errorAbi = [...transparencyLogAbi, ...registryAbi, ...charityLedgerAbi, ...volunteerCreditAbi].filter(
   (item) => item.type === "error",
@@ -138,15 +155,52 @@ export async function createSender(
   /** The last submission's send: the next one goes after it. */
   let sending: Promise<unknown> = Promise.resolve();
 
+  /** The nonce of each transaction sent and not yet waited for. */
+  const nonces = new Map<Hex, number>();
+  const receiptOf = (hash: Hex) =>
+    client.getTransactionReceipt({ hash }).catch((error: unknown) => {
+      if (error instanceof TransactionReceiptNotFoundError) return undefined;
+      throw error;
+    });
+  // Not viem's waitForTransactionReceipt: it downloads each transaction again, and to detect a
+  // replacement it reads whole blocks with their transactions, which for a block holding a hundred
+  // import batches (~100 KB each) exceeds the transport's 10 MB response limit and fails the import.
   const wait = async (hash: Hex) => {
+    const nonce = nonces.get(hash);
+    const deadline = performance.now() + WAIT_TIMEOUT_MS;
     try {
-      return await client.waitForTransactionReceipt({ hash, pollingInterval: 50, timeout: 300_000 });
+      for (;;) {
+        const receipt = await receiptOf(hash);
+        if (receipt) return receipt;
+        if (nonce !== undefined) {
+          const used = await client.getTransactionCount({ address: account.address, blockTag: "latest" });
+          if (used > nonce) {
+            // Its nonce is used: by this transaction, mined since its receipt was asked for, or by another.
+            const mined = await receiptOf(hash);
+            if (mined) return mined;
+            throw new CliError(`transaction ${hash} was replaced: another transaction of this key took its nonce`, {
+              exitCode: exitCode.unavailable,
+              details: `nonce ${nonce}. Something else is sending with the same key; run the same command again when it has finished (what is recorded is skipped).`,
+            });
+          }
+        }
+        if (performance.now() > deadline) {
+          throw new CliError(`no receipt for transaction ${hash} after ${WAIT_TIMEOUT_MS / 60_000} minutes`, {
+            exitCode: exitCode.unavailable,
+            details: "The node took it but has not mined it; run the same command again (what is recorded is skipped).",
+          });
+        }
+        await sleep(POLL_MS);
+      }
     } catch (error) {
+      if (error instanceof CliError) throw error;
       throw new CliError(`no receipt for transaction ${hash}`, {
         exitCode: exitCode.unavailable,
         details: shortCause(error),
         cause: error,
       });
+    } finally {
+      nonces.delete(hash);
     }
   };
 
@@ -156,11 +210,15 @@ export async function createSender(
     refresh,
     wait,
     submit({ to, data, gas }) {
-      const signed = sign(to, data, gas, nonce);
+      const n = nonce;
+      const signed = sign(to, data, gas, n);
       nonce += 1;
-      const sent = Promise.all([signed, sending]).then(([serializedTransaction]) =>
-        client.sendRawTransaction({ serializedTransaction }),
-      );
+      const sent = Promise.all([signed, sending])
+        .then(([serializedTransaction]) => client.sendRawTransaction({ serializedTransaction }))
+        .then((hash) => {
+          nonces.set(hash, n);
+          return hash;
+        });
       sending = sent;
       // The caller awaits `sent` in its own time (or never, after an earlier failure): not an unhandled rejection.
       sent.catch(() => {});
@@ -177,6 +235,7 @@ export async function createSender(
       const hash = await client.sendRawTransaction({
         serializedTransaction: await sign(to, data, (gas * 12n) / 10n + 20_000n, nonce),
       });
+      nonces.set(hash, nonce);
       nonce += 1;
       const receipt = await wait(hash);
       if (receipt.status !== "success") {
