@@ -176,18 +176,24 @@ async function importFile(p: RunImportParameters, receiptsFile: string | null): 
   const block = await chain.client.getBlockNumber({ cacheTime: 0 });
   const facts = createLedgerFacts(chain, block);
   // Which rows are on the ledger already: asked of the node while this process validates the rows.
-  const rowIds = [...new Set(read.rows.map((r) => r.cells.rowId ?? "").filter((id) => id !== ""))];
+  // Each row id's reference, hashed once: for this check and for the validation.
+  const refs = new Map<string, Hex>();
+  for (const { cells } of read.rows) {
+    const id = cells.rowId ?? "";
+    if (id !== "" && !refs.has(id)) refs.set(id, externalRefOf(p.kind, id));
+  }
   const recording = recordedRefs({
     rpcUrl: options.rpc,
     log: chain.deployment.addresses.log,
     orgId,
-    refs: rowIds.map((id) => externalRefOf(p.kind, id)),
+    refs: [...refs.values()],
     block,
   });
   recording.catch(() => {});
   const validated = await validateRows({
     kind: p.kind,
     rows: read.rows,
+    refs,
     orgId,
     facts,
     baseDir: dirname(p.file),
@@ -538,10 +544,11 @@ async function sendBatches(c: {
         summary.interrupted = true;
         break;
       }
-      // Signed now, sent after the ones before it: the next batch is encoded and signed meanwhile.
+      // Signed now, sent after the ones before it. The next batch is encoded before the oldest is
+      // waited for, while the node is busy mining (a batch that settle puts back goes after it).
       inFlight.push({ batch: next.batch, hash: sender.submit(next.tx) });
-      if (inFlight.length >= window) await settle();
       next = prepare(queue.shift());
+      if (inFlight.length >= window) await settle();
     }
     while (inFlight.length > 0) await settle();
   } finally {

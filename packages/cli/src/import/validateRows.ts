@@ -68,6 +68,8 @@ export type ImportRecord = DonationRecord | DisbursementRecord | CreditRecord;
 export type ValidateRowsParameters = {
   kind: ImportKind;
   rows: CsvRow[];
+  /** externalRefOf(kind, row id) of the row ids, where the caller has them already. */
+  refs?: ReadonlyMap<string, Hex>;
   /** The importing organisation (the operator key's). */
   orgId: bigint;
   facts: LedgerFacts;
@@ -133,6 +135,18 @@ export async function validateRows(p: ValidateRowsParameters): Promise<ValidateR
   const records: ImportRecord[] = [];
   const seen = new Map<string, number>();
   const evidenceCache = new Map<string, Parsed<EvidenceFile>>();
+  // What most rows repeat, kept here once known: a campaign's facts (which then need no await,
+  // each a promise and a turn of the microtask queue) and a date's reading.
+  const campaigns = new Map<bigint, Awaited<ReturnType<LedgerFacts["campaign"]>>>();
+  const dates = new Map<string, ReturnType<typeof parseDate>>();
+  const dateOf = (text: string) => {
+    let date = dates.get(text);
+    if (date === undefined) {
+      date = parseDate(text);
+      dates.set(text, date);
+    }
+    return date;
+  };
   let key: Uint8Array | undefined;
   const pseudonymKey = async () => {
     key ??= await p.pseudonymKey();
@@ -140,9 +154,9 @@ export async function validateRows(p: ValidateRowsParameters): Promise<ValidateR
   };
 
   for (const [i, { row, cells }] of p.rows.entries()) {
-    // The facts are awaited, but once cached they resolve as microtasks, which never let the event
-    // loop run: without a turn now and then, what runs beside the validation (the check of which
-    // rows are recorded, the key's unlocking) would wait for all of it to end.
+    // Most rows await nothing, or facts already read, which resolve as microtasks and never let the
+    // event loop run: without a turn now and then, what runs beside the validation (the check of
+    // which rows are recorded, the key's unlocking) would wait for all of it to end.
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
     let bad = false;
     const fail = (column: string, reason: string) => {
@@ -155,7 +169,7 @@ export async function validateRows(p: ValidateRowsParameters): Promise<ValidateR
     else if (rowId.length > 200) fail("rowId", "the row id is longer than 200 characters");
     else if (seen.has(rowId)) fail("rowId", `row id ${rowId} already appears in row ${seen.get(rowId)}`);
     else seen.set(rowId, row);
-    const externalRef = externalRefOf(p.kind, rowId);
+    const externalRef = p.refs?.get(rowId) ?? externalRefOf(p.kind, rowId);
 
     if (p.kind === "credits") {
       const activity = parseId(cells.activity ?? "", "activity id");
@@ -177,7 +191,7 @@ export async function validateRows(p: ValidateRowsParameters): Promise<ValidateR
       if (minutes.ok && points.ok && minutes.value === 0n && points.value === 0n) {
         fail("minutes", "a credit needs minutes of service or points (both are empty or 0)");
       }
-      const date = parseDate(cells.date ?? "");
+      const date = dateOf(cells.date ?? "");
       let serviceDate = 0;
       if (!date.ok) fail("date", date.reason);
       else {
@@ -206,7 +220,11 @@ export async function validateRows(p: ValidateRowsParameters): Promise<ValidateR
     if (!campaign.ok) fail("campaign", campaign.reason);
     else {
       campaignId = campaign.value;
-      const c = await p.facts.campaign(campaignId);
+      let c = campaigns.get(campaignId);
+      if (c === undefined) {
+        c = await p.facts.campaign(campaignId);
+        campaigns.set(campaignId, c);
+      }
       if (!c) fail("campaign", `campaign ${campaignId} does not exist`);
       else if (c.orgId !== p.orgId)
         fail("campaign", `campaign ${campaignId} belongs to organisation ${c.orgId}, not to yours (${p.orgId})`);
@@ -229,7 +247,7 @@ export async function validateRows(p: ValidateRowsParameters): Promise<ValidateR
     } catch (error) {
       fail("amount", (error as Error).message.replace(/\.$/, ""));
     }
-    const date = cells.date ? parseDate(cells.date) : undefined;
+    const date = cells.date ? dateOf(cells.date) : undefined;
     if (date && !date.ok) fail("date", date.reason);
 
     let tag = ZERO32;

@@ -15,6 +15,7 @@ export type ParseAmountParameters = Parameters<typeof parseAmount>;
 export type ParseAmountReturnType = bigint;
 
 const GROUPED_UNITS = /^[1-9]\d{0,2}(,\d{3})+$/;
+const ALLOWED_CHARS = /^[0-9.,]+$/;
 const NEGATIVE_SIGNS = "-\u2212\uff0d"; // hyphen-minus, minus sign, full-width hyphen-minus
 
 export function parseAmount(text: string, currency: CurrencyCode): ParseAmountReturnType {
@@ -35,9 +36,10 @@ export function parseAmount(text: string, currency: CurrencyCode): ParseAmountRe
     return fail("negative", "amounts cannot be negative");
   }
 
-  const chars = Array.from(trimmed);
-  const badIndex = chars.findIndex((char) => !/^[0-9.,]$/.test(char));
-  if (badIndex !== -1) {
+  if (!ALLOWED_CHARS.test(trimmed)) {
+    // One test for the usual case; the character at fault is looked for only when there is one.
+    const chars = Array.from(trimmed);
+    const badIndex = chars.findIndex((char) => !/^[0-9.,]$/.test(char));
     const char = chars[badIndex] as string;
     const shown = /\s/u.test(char) ? "a space" : `'${char}'`;
     const hint = /\p{Sc}/u.test(char)
