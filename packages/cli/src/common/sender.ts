@@ -26,6 +26,7 @@ import {
   type Address,
   decodeErrorResult,
   type Hex,
+  TransactionNotFoundError,
   type TransactionReceipt,
   TransactionReceiptNotFoundError,
 } from "viem";
@@ -57,6 +58,8 @@ export type Sender = {
 /** How often a receipt is asked for, and for how long. */
 const POLL_MS = 50;
 const WAIT_TIMEOUT_MS = 300_000;
+/** How long a transaction's nonce must be used without its receipt before it counts as replaced. */
+const REPLACED_AFTER_MS = 2_000;
 
 const errorAbi = [...transparencyLogAbi, ...registryAbi, ...charityLedgerAbi, ...volunteerCreditAbi].filter(
   (item) => item.type === "error",
@@ -168,21 +171,30 @@ export async function createSender(
   const wait = async (hash: Hex) => {
     const nonce = nonces.get(hash);
     const deadline = performance.now() + WAIT_TIMEOUT_MS;
+    let passedSince: number | undefined;
     try {
       for (;;) {
         const receipt = await receiptOf(hash);
         if (receipt) return receipt;
-        if (nonce !== undefined) {
+        if (nonce !== undefined && passedSince === undefined) {
           const used = await client.getTransactionCount({ address: account.address, blockTag: "latest" });
-          if (used > nonce) {
-            // Its nonce is used: by this transaction, mined since its receipt was asked for, or by another.
-            const mined = await receiptOf(hash);
-            if (mined) return mined;
+          if (used > nonce) passedSince = performance.now();
+        }
+        // Its nonce is used, by this transaction or by another. A node may count the nonce a moment
+        // before it serves the receipt (anvil does), so only a nonce used for a while by a
+        // transaction the node no longer knows means a replacement.
+        if (passedSince !== undefined && performance.now() - passedSince > REPLACED_AFTER_MS) {
+          const known = await client.getTransaction({ hash }).catch((error: unknown) => {
+            if (error instanceof TransactionNotFoundError) return undefined;
+            throw error;
+          });
+          if (!known) {
             throw new CliError(`transaction ${hash} was replaced: another transaction of this key took its nonce`, {
               exitCode: exitCode.unavailable,
               details: `nonce ${nonce}. Something else is sending with the same key; run the same command again when it has finished (what is recorded is skipped).`,
             });
           }
+          passedSince = performance.now();
         }
         if (performance.now() > deadline) {
           throw new CliError(`no receipt for transaction ${hash} after ${WAIT_TIMEOUT_MS / 60_000} minutes`, {
