@@ -7,6 +7,7 @@ import {ITransparencyLog} from "./interfaces/ITransparencyLog.sol";
 import {Entries} from "./libraries/Entries.sol";
 import {Leaf} from "./libraries/Leaf.sol";
 import {MerkleLog} from "./libraries/MerkleLog.sol";
+import {RecordBatch} from "./libraries/RecordBatch.sol";
 
 /// @title CharityLedger
 /// @notice Campaigns, donations, disbursements, corrections, disclosures, attestations and
@@ -143,20 +144,19 @@ contract CharityLedger is ICharityLedger {
         uint256 n = donations.length;
         if (n == 0 || n > MAX_BATCH) revert CharityBatchSizeInvalid(n, MAX_BATCH);
         Campaign memory c = _openCampaign(campaignId, orgId);
-        bytes32[] memory recordStreams = new bytes32[](n);
+        bytes32[] memory refs = new bytes32[](n);
         for (uint256 i = 0; i < n; ++i) {
-            recordStreams[i] = Entries.recordStream(orgId, donations[i].externalRef);
+            refs[i] = donations[i].externalRef;
         }
         // One call for the batch's heads and one for its entries, not two per row: calls between
         // contracts are most of what a row would cost otherwise. The rows are checked in order, as
         // if each were appended before the next is checked.
-        (ITransparencyLog.StreamHead[] memory heads, uint256 logSize) = _log.streamHeads(recordStreams);
+        (bytes32[] memory streams, ITransparencyLog.StreamHead[] memory heads, uint256 logSize, uint256[] memory seen)
+        = _batchHeads(orgId, refs);
         ITransparencyLog.NewEntry[] memory entries = new ITransparencyLog.NewEntry[](n);
-        uint256[] memory seen = new uint256[](_setSlots(n));
         for (uint256 i = 0; i < n; ++i) {
-            DonationInput calldata d = donations[i];
-            _claimInBatch(d.externalRef, recordStreams, i, heads[i], logSize, seen);
-            entries[i] = _donationEntry(campaignId, c, orgId, d, recordStreams[i]);
+            _claimInBatch(refs[i], streams, i, heads[i], logSize, seen);
+            entries[i] = _donationEntry(campaignId, c, orgId, donations[i], streams[i]);
         }
         _log.appendBatch(Entries.DONATION_RECORDED, orgId, msg.sender, entries);
         _campaigns[campaignId].balance = c.balance;
@@ -168,7 +168,10 @@ contract CharityLedger is ICharityLedger {
         returns (uint64)
     {
         (uint64 orgId,) = _registry.requireOperator(msg.sender, _CHARITY);
-        return _disburse(campaignId, _owned(campaignId, orgId), orgId, disbursement);
+        Campaign storage c = _owned(campaignId, orgId);
+        bytes32 recordStream = _newRecordStream(orgId, disbursement.externalRef);
+        ITransparencyLog.NewEntry memory e = _disbursementEntry(campaignId, c, disbursement, recordStream);
+        return _log.append(Entries.DISBURSEMENT_RECORDED, orgId, msg.sender, e.streams, e.payload);
     }
 
     /// @inheritdoc ICharityLedger
@@ -177,9 +180,19 @@ contract CharityLedger is ICharityLedger {
         uint256 n = disbursements.length;
         if (n == 0 || n > MAX_BATCH) revert CharityBatchSizeInvalid(n, MAX_BATCH);
         Campaign storage c = _owned(campaignId, orgId);
+        bytes32[] memory refs = new bytes32[](n);
         for (uint256 i = 0; i < n; ++i) {
-            _disburse(campaignId, c, orgId, disbursements[i]);
+            refs[i] = disbursements[i].externalRef;
         }
+        // As recordDonations: two calls into the log for the batch.
+        (bytes32[] memory streams, ITransparencyLog.StreamHead[] memory heads, uint256 logSize, uint256[] memory seen)
+        = _batchHeads(orgId, refs);
+        ITransparencyLog.NewEntry[] memory entries = new ITransparencyLog.NewEntry[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            _claimInBatch(refs[i], streams, i, heads[i], logSize, seen);
+            entries[i] = _disbursementEntry(campaignId, c, disbursements[i], streams[i]);
+        }
+        _log.appendBatch(Entries.DISBURSEMENT_RECORDED, orgId, msg.sender, entries);
     }
 
     /// @inheritdoc ICharityLedger
@@ -323,13 +336,15 @@ contract CharityLedger is ICharityLedger {
         );
     }
 
-    /// @dev Checks and appends one disbursement from campaign `c`, paying a grant's payee campaign.
-    function _disburse(uint64 campaignId, Campaign storage c, uint64 orgId, DisbursementInput calldata d)
-        private
-        returns (uint64)
-    {
+    /// @dev Checks one disbursement from campaign `c` (which it debits), credits a grant's payee
+    /// campaign, and returns its entry; its record stream `recordStream` has been checked to be new.
+    function _disbursementEntry(
+        uint64 campaignId,
+        Campaign storage c,
+        DisbursementInput calldata d,
+        bytes32 recordStream
+    ) private returns (ITransparencyLog.NewEntry memory e) {
         bytes32 ref = d.externalRef;
-        bytes32 recordStream = _newRecordStream(orgId, ref);
         if (d.category == Category.None) revert CharityCategoryInvalid(ref, uint8(d.category));
         if (d.amount == 0) revert CharityAmountInvalid(ref);
         uint256 evidenceCount = d.evidence.length;
@@ -345,22 +360,17 @@ contract CharityLedger is ICharityLedger {
         if (d.amount > balance) revert CharityBalanceInsufficient(campaignId, balance, d.amount);
         c.balance = balance - d.amount;
 
-        bytes memory payload = _disbursementPayload(campaignId, c.currency, d);
+        e.payload = _disbursementPayload(campaignId, c.currency, d);
         if (d.payeeKind == PayeeKind.External) {
             if (d.payee == 0 || d.payeeCampaignId != 0) revert CharityPayeeInvalid(ref);
-            return _append2(
-                Entries.DISBURSEMENT_RECORDED, orgId, Entries.campaignStream(campaignId), recordStream, payload
-            );
+            e.streams = new bytes32[](2);
+        } else {
+            _creditGrant(campaignId, c.currency, d);
+            e.streams = new bytes32[](3);
+            e.streams[2] = Entries.campaignStream(d.payeeCampaignId);
         }
-        _creditGrant(campaignId, c.currency, d);
-        return _append3(
-            Entries.DISBURSEMENT_RECORDED,
-            orgId,
-            Entries.campaignStream(campaignId),
-            recordStream,
-            Entries.campaignStream(d.payeeCampaignId),
-            payload
-        );
+        e.streams[0] = Entries.campaignStream(campaignId);
+        e.streams[1] = recordStream;
     }
 
     function _disbursementPayload(uint64 campaignId, bytes3 currency, DisbursementInput calldata d)
@@ -470,11 +480,29 @@ contract CharityLedger is ICharityLedger {
         if (head.count != 0) revert CharityRecordExists(ref, head.lastIndex);
     }
 
-    /// @dev `_newRecordStream` for row `i` of a batch whose record streams are `streams`, against
-    /// their heads read at once when the log held `logSize` entries: it also refuses a reference
-    /// that an earlier row of the batch claimed, naming the entry that row gets. `seen` is an
-    /// open-addressing set of the rows checked so far (row + 1 by slot, 0 for none); its length is
-    /// a power of two of at least twice the batch's.
+    /// @dev The record streams of a batch's references `refs`, their heads and the log's size, read
+    /// in one call, and an empty set for `_claimInBatch`.
+    function _batchHeads(uint64 orgId, bytes32[] memory refs)
+        private
+        view
+        returns (
+            bytes32[] memory streams,
+            ITransparencyLog.StreamHead[] memory heads,
+            uint256 logSize,
+            uint256[] memory seen
+        )
+    {
+        uint256 n = refs.length;
+        streams = new bytes32[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            streams[i] = Entries.recordStream(orgId, refs[i]);
+        }
+        (heads, logSize) = _log.streamHeads(streams);
+        seen = RecordBatch.newSet(n);
+    }
+
+    /// @dev `_newRecordStream` for row `i` of a batch (see `_batchHeads`): it also refuses a
+    /// reference that an earlier row of the batch claimed, naming the entry that row gets.
     function _claimInBatch(
         bytes32 ref,
         bytes32[] memory streams,
@@ -485,16 +513,8 @@ contract CharityLedger is ICharityLedger {
     ) private pure {
         if (ref == 0) revert CharityExternalRefInvalid();
         if (head.count != 0) revert CharityRecordExists(ref, head.lastIndex);
-        bytes32 stream = streams[i];
-        uint256 mask = seen.length - 1;
-        for (uint256 slot = uint256(stream) & mask;; slot = (slot + 1) & mask) {
-            uint256 row = seen[slot];
-            if (row == 0) {
-                seen[slot] = i + 1;
-                return;
-            }
-            if (streams[row - 1] == stream) revert CharityRecordExists(ref, uint64(logSize + row - 1));
-        }
+        uint256 earlier = RecordBatch.claim(streams, i, seen);
+        if (earlier != 0) revert CharityRecordExists(ref, uint64(logSize + earlier - 1));
     }
 
     /// @dev Checks that `leaf` is the one entry of record stream `stream`; returns its index.
@@ -515,12 +535,6 @@ contract CharityLedger is ICharityLedger {
     function _openCampaign(uint64 campaignId, uint64 orgId) private view returns (Campaign memory c) {
         c = _owned(campaignId, orgId);
         if (c.status != CampaignStatus.Open) revert CharityCampaignClosed(campaignId);
-    }
-
-    /// @dev The smallest power of two of at least 2n: a set of n keys with short probes.
-    function _setSlots(uint256 n) private pure returns (uint256 slots) {
-        slots = 2;
-        while (slots < 2 * n) slots <<= 1;
     }
 
     function _requireCurrency(bytes3 currency) private pure {

@@ -9,6 +9,7 @@ import {IVolunteerCredit} from "./interfaces/IVolunteerCredit.sol";
 import {Entries} from "./libraries/Entries.sol";
 import {Leaf} from "./libraries/Leaf.sol";
 import {MerkleLog} from "./libraries/MerkleLog.sol";
+import {RecordBatch} from "./libraries/RecordBatch.sol";
 
 /// @title VolunteerCredit
 /// @notice Volunteer service credit, redemptions and certificates. See IVolunteerCredit.
@@ -71,7 +72,9 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
     /// @inheritdoc IVolunteerCredit
     function issueCredit(uint64 activityId, CreditInput calldata credit) external returns (uint64) {
         uint64 orgId = _requireActivityOwner(activityId);
-        return _issue(activityId, orgId, credit);
+        bytes32 recordStream = _newRecordStream(orgId, credit.externalRef);
+        ITransparencyLog.NewEntry memory e = _creditEntry(activityId, credit, recordStream);
+        return _log.append(Entries.CREDIT_ISSUED, orgId, msg.sender, e.streams, e.payload);
     }
 
     /// @inheritdoc IVolunteerCredit
@@ -79,9 +82,25 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
         uint64 orgId = _requireActivityOwner(activityId);
         uint256 n = credits.length;
         if (n == 0 || n > MAX_BATCH) revert CreditBatchSizeInvalid(n, MAX_BATCH);
+        // Two calls into the log for the batch, as CharityLedger.recordDonations: its record streams'
+        // heads, then its entries. The rows are checked in order, as if each were appended before the
+        // next is checked; a reference repeated within the batch names the entry its first row gets.
+        bytes32[] memory streams = new bytes32[](n);
         for (uint256 i = 0; i < n; ++i) {
-            _issue(activityId, orgId, credits[i]);
+            streams[i] = Entries.recordStream(orgId, credits[i].externalRef);
         }
+        (ITransparencyLog.StreamHead[] memory heads, uint256 logSize) = _log.streamHeads(streams);
+        uint256[] memory seen = RecordBatch.newSet(n);
+        ITransparencyLog.NewEntry[] memory entries = new ITransparencyLog.NewEntry[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            bytes32 ref = credits[i].externalRef;
+            if (ref == 0) revert CreditExternalRefInvalid();
+            if (heads[i].count != 0) revert CreditRecordExists(ref, heads[i].lastIndex);
+            uint256 earlier = RecordBatch.claim(streams, i, seen);
+            if (earlier != 0) revert CreditRecordExists(ref, uint64(logSize + earlier - 1));
+            entries[i] = _creditEntry(activityId, credits[i], streams[i]);
+        }
+        _log.appendBatch(Entries.CREDIT_ISSUED, orgId, msg.sender, entries);
     }
 
     /// @inheritdoc IVolunteerCredit
@@ -200,21 +219,22 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
     }
 
     // ---------------------------------------------------------------- internal
-    function _issue(uint64 activityId, uint64 orgId, CreditInput calldata c) private returns (uint64) {
+    /// @dev Checks one credit, adds its points to the volunteer's, and returns its entry; its record
+    /// stream `recordStream` has been checked to be new.
+    function _creditEntry(uint64 activityId, CreditInput calldata c, bytes32 recordStream)
+        private
+        returns (ITransparencyLog.NewEntry memory e)
+    {
         bytes32 ref = c.externalRef;
-        bytes32 recordStream = _newRecordStream(orgId, ref);
         if (c.volunteer == 0) revert CreditVolunteerInvalid(ref);
         if (c.serviceMinutes == 0 && c.points == 0) revert CreditAmountInvalid(ref);
         if (!_isDate(c.serviceDate)) revert CreditDateInvalid(ref, c.serviceDate);
         _accounts[c.volunteer].points += c.points;
-        return _append(
-            Entries.CREDIT_ISSUED,
-            orgId,
-            Entries.activityStream(activityId),
-            Entries.volunteerStream(c.volunteer),
-            recordStream,
-            abi.encodePacked(activityId, ref, c.volunteer, c.serviceMinutes, c.points, c.serviceDate)
-        );
+        e.streams = new bytes32[](3);
+        e.streams[0] = Entries.activityStream(activityId);
+        e.streams[1] = Entries.volunteerStream(c.volunteer);
+        e.streams[2] = recordStream;
+        e.payload = abi.encodePacked(activityId, ref, c.volunteer, c.serviceMinutes, c.points, c.serviceDate);
     }
 
     /// @dev Takes back the points of credit payload `p` (entry `target`); returns the streams and

@@ -818,22 +818,15 @@ describe("recordDonations", () => {
     const ctx = await setup();
     const earlier = await donateToA(ctx, ref("EARLIER"));
     const donations = [...batch(3), donation(ref("EARLIER"))];
-    const before = await ledgerState(
-      ctx,
-      donations.map((d) => d.externalRef),
-    );
+    const refs = donations.map((d) => d.externalRef);
+    const before = await ledgerState(ctx, refs);
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
       ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
       ctx.a.charity,
       "CharityRecordExists",
       [ref("EARLIER"), earlier.entry.index],
     );
-    expect(
-      await ledgerState(
-        ctx,
-        donations.map((d) => d.externalRef),
-      ),
-    ).toEqual(before);
+    expect(await ledgerState(ctx, refs)).toEqual(before);
   });
 
   // The rows are checked in order, each as if the rows before it had been appended: a repeated
@@ -1205,6 +1198,29 @@ describe("recordDisbursements", () => {
         batch.map((d) => d.externalRef),
       ),
     ).toEqual(before);
+  });
+
+  test("error: a batch that repeats a reference, or names one recorded before, is refused with CharityRecordExists naming the first entry", async () => {
+    const ctx = await setup();
+    await donateToA(ctx, ref("DON-1"), 10_000n);
+    const repeated = [...payments(3), disbursement(ref("PAY-1"), { evidence: [hash("again")] })];
+    const refs = repeated.map((d) => d.externalRef);
+    const before = await ledgerState(ctx, refs);
+    // PAY-1 is the batch's second row: it would have been appended at size + 1.
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDisbursements([ctx.campaignA, repeated]),
+      ctx.a.charity,
+      "CharityRecordExists",
+      [ref("PAY-1"), before.size + 1n],
+    );
+    expect(await ledgerState(ctx, refs)).toEqual(before);
+    const paid = await minedOne(ctx.system, ctx.a.charity.write.recordDisbursements([ctx.campaignA, payments(1)]));
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.a.charity.write.recordDisbursements([ctx.campaignA, [...payments(3)].slice(1).concat(payments(1))]),
+      ctx.a.charity,
+      "CharityRecordExists",
+      [ref("PAY-0"), paid.entry.index],
+    );
   });
 
   test("behavior: a batch may mix grants and external payments; both campaigns' balances follow", async () => {

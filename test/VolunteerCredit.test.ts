@@ -525,6 +525,20 @@ describe("issueCredits", () => {
     expect(await creditState(ctx, credits)).toEqual(before);
   });
 
+  test("error: a full batch whose last row repeats its first is refused with CreditRecordExists naming the first row's entry", async () => {
+    const ctx = await setup();
+    const max = Number(await ctx.system.credit.read.MAX_BATCH());
+    const credits = [...batch(max - 1), credit(ref("BATCH-0"), { volunteer: BOB })];
+    const before = await creditState(ctx, credits);
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.volunteerOrg.credit.write.issueCredits([ctx.activity, credits]),
+      ctx.system.credit,
+      "CreditRecordExists",
+      [ref("BATCH-0"), before.size],
+    );
+    expect(await creditState(ctx, credits)).toEqual(before);
+  });
+
   test("error: a batch for another organisation's activity is refused with CreditActivityNotOwned", async () => {
     const ctx = await setup();
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
