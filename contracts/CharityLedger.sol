@@ -151,12 +151,11 @@ contract CharityLedger is ICharityLedger {
         // One call for the batch's heads and one for its entries, not two per row: calls between
         // contracts are most of what a row would cost otherwise. The rows are checked in order, as
         // if each were appended before the next is checked.
-        (bytes32[] memory streams, ITransparencyLog.StreamHead[] memory heads, uint256 logSize, uint256[] memory seen)
-        = _batchHeads(orgId, refs);
+        RecordBatch.Claims memory claims = RecordBatch.open(_log, orgId, refs);
         ITransparencyLog.NewEntry[] memory entries = new ITransparencyLog.NewEntry[](n);
         for (uint256 i = 0; i < n; ++i) {
-            _claimInBatch(refs[i], streams, i, heads[i], logSize, seen);
-            entries[i] = _donationEntry(campaignId, c, orgId, donations[i], streams[i]);
+            _claimInBatch(claims, refs[i], i);
+            entries[i] = _donationEntry(campaignId, c, orgId, donations[i], claims.streams[i]);
         }
         _log.appendBatch(Entries.DONATION_RECORDED, orgId, msg.sender, entries);
         _campaigns[campaignId].balance = c.balance;
@@ -185,12 +184,11 @@ contract CharityLedger is ICharityLedger {
             refs[i] = disbursements[i].externalRef;
         }
         // As recordDonations: two calls into the log for the batch.
-        (bytes32[] memory streams, ITransparencyLog.StreamHead[] memory heads, uint256 logSize, uint256[] memory seen)
-        = _batchHeads(orgId, refs);
+        RecordBatch.Claims memory claims = RecordBatch.open(_log, orgId, refs);
         ITransparencyLog.NewEntry[] memory entries = new ITransparencyLog.NewEntry[](n);
         for (uint256 i = 0; i < n; ++i) {
-            _claimInBatch(refs[i], streams, i, heads[i], logSize, seen);
-            entries[i] = _disbursementEntry(campaignId, c, disbursements[i], streams[i]);
+            _claimInBatch(claims, refs[i], i);
+            entries[i] = _disbursementEntry(campaignId, c, disbursements[i], claims.streams[i]);
         }
         _log.appendBatch(Entries.DISBURSEMENT_RECORDED, orgId, msg.sender, entries);
     }
@@ -480,41 +478,12 @@ contract CharityLedger is ICharityLedger {
         if (head.count != 0) revert CharityRecordExists(ref, head.lastIndex);
     }
 
-    /// @dev The record streams of a batch's references `refs`, their heads and the log's size, read
-    /// in one call, and an empty set for `_claimInBatch`.
-    function _batchHeads(uint64 orgId, bytes32[] memory refs)
-        private
-        view
-        returns (
-            bytes32[] memory streams,
-            ITransparencyLog.StreamHead[] memory heads,
-            uint256 logSize,
-            uint256[] memory seen
-        )
-    {
-        uint256 n = refs.length;
-        streams = new bytes32[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            streams[i] = Entries.recordStream(orgId, refs[i]);
-        }
-        (heads, logSize) = _log.streamHeads(streams);
-        seen = RecordBatch.newSet(n);
-    }
-
-    /// @dev `_newRecordStream` for row `i` of a batch (see `_batchHeads`): it also refuses a
-    /// reference that an earlier row of the batch claimed, naming the entry that row gets.
-    function _claimInBatch(
-        bytes32 ref,
-        bytes32[] memory streams,
-        uint256 i,
-        ITransparencyLog.StreamHead memory head,
-        uint256 logSize,
-        uint256[] memory seen
-    ) private pure {
+    /// @dev `_newRecordStream` for row `i` of a batch: refuses a reference that the log or an
+    /// earlier row of the batch has, naming the entry that holds it.
+    function _claimInBatch(RecordBatch.Claims memory claims, bytes32 ref, uint256 i) private pure {
         if (ref == 0) revert CharityExternalRefInvalid();
-        if (head.count != 0) revert CharityRecordExists(ref, head.lastIndex);
-        uint256 earlier = RecordBatch.claim(streams, i, seen);
-        if (earlier != 0) revert CharityRecordExists(ref, uint64(logSize + earlier - 1));
+        (bool taken, uint64 index) = RecordBatch.claim(claims, i);
+        if (taken) revert CharityRecordExists(ref, index);
     }
 
     /// @dev Checks that `leaf` is the one entry of record stream `stream`; returns its index.

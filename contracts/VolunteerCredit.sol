@@ -85,20 +85,17 @@ contract VolunteerCredit is IVolunteerCredit, EIP712 {
         // Two calls into the log for the batch, as CharityLedger.recordDonations: its record streams'
         // heads, then its entries. The rows are checked in order, as if each were appended before the
         // next is checked; a reference repeated within the batch names the entry its first row gets.
-        bytes32[] memory streams = new bytes32[](n);
+        bytes32[] memory refs = new bytes32[](n);
         for (uint256 i = 0; i < n; ++i) {
-            streams[i] = Entries.recordStream(orgId, credits[i].externalRef);
+            refs[i] = credits[i].externalRef;
         }
-        (ITransparencyLog.StreamHead[] memory heads, uint256 logSize) = _log.streamHeads(streams);
-        uint256[] memory seen = RecordBatch.newSet(n);
+        RecordBatch.Claims memory claims = RecordBatch.open(_log, orgId, refs);
         ITransparencyLog.NewEntry[] memory entries = new ITransparencyLog.NewEntry[](n);
         for (uint256 i = 0; i < n; ++i) {
-            bytes32 ref = credits[i].externalRef;
-            if (ref == 0) revert CreditExternalRefInvalid();
-            if (heads[i].count != 0) revert CreditRecordExists(ref, heads[i].lastIndex);
-            uint256 earlier = RecordBatch.claim(streams, i, seen);
-            if (earlier != 0) revert CreditRecordExists(ref, uint64(logSize + earlier - 1));
-            entries[i] = _creditEntry(activityId, credits[i], streams[i]);
+            if (refs[i] == 0) revert CreditExternalRefInvalid();
+            (bool taken, uint64 index) = RecordBatch.claim(claims, i);
+            if (taken) revert CreditRecordExists(refs[i], index);
+            entries[i] = _creditEntry(activityId, credits[i], claims.streams[i]);
         }
         _log.appendBatch(Entries.CREDIT_ISSUED, orgId, msg.sender, entries);
     }

@@ -107,7 +107,8 @@ const CAMPAIGN_KINDS: readonly number[] = [
  * Kinds that join a campaign's stream (when they name one) without moving its money: they count in
  * its `entry_count` and nothing else.
  */
-const STREAM_ONLY_KINDS: readonly number[] = [entryKind.disclosurePublished, entryKind.attestationRecorded];
+const STREAM_ONLY_TYPES = ["disclosurePublished", "attestationRecorded"] as const;
+const STREAM_ONLY_KINDS: readonly number[] = STREAM_ONLY_TYPES.map((type) => entryKind[type]);
 /** The entry kinds of an organisation's stream that its `orgs` row follows. */
 const LIFECYCLE: readonly number[] = [
   entryKind.orgAccredited,
@@ -244,7 +245,7 @@ async function advanceCampaign(
   for await (const page of campaignPages(tx, campaignId, from, toSize, pageSize)) {
     for (const { record: r } of page) {
       count += 1n;
-      if (r.type === "disclosurePublished" || r.type === "attestationRecorded") continue;
+      if ((STREAM_ONLY_TYPES as readonly string[]).includes(r.type)) continue;
       // Another currency is the full refresh's to report (allocateFunds refuses it).
       if (r.type !== "donationRecorded" || r.campaignId !== campaignId || r.currency !== row.currency) return undefined;
       received += r.amount;
