@@ -5,7 +5,8 @@
  * API (which lower-cases it again) only throw away. Addresses inside the record keep their checksum,
  * exactly as decodeLeaf writes them: they are rare (governance and key entries), and stored records
  * are compared with checksummed addresses. Just as strict: whatever decodeLeaf refuses, this refuses
- * with the same LeafEncodingError; a test checks both agree on every entry kind.
+ * with the same LeafEncodingError; a test checks both agree on every entry kind. For Node only (it
+ * writes hex with Buffer), which is why it stays out of the package's entry point, read by browsers.
  */
 import { getAddress, type Hex } from "viem";
 import { LeafEncodingError } from "./_bytes.ts";
@@ -26,11 +27,11 @@ const schemas = new Map<EntryKindName, { names: string[]; types: FieldType[] }>(
     { names: schema.map(([field]) => field), types: schema.map(([, type]) => type) },
   ]),
 );
-const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function decodeLeafFast(leaf: DecodeLeafFastParameters): DecodeLeafFastReturnType {
   const view = new DataView(leaf.buffer, leaf.byteOffset, leaf.byteLength);
+  const bytes = Buffer.from(leaf.buffer, leaf.byteOffset, leaf.byteLength);
   const length = leaf.length;
   let o = 0;
   const need = (size: number, field: string) => {
@@ -52,8 +53,10 @@ export function decodeLeafFast(leaf: DecodeLeafFastParameters): DecodeLeafFastRe
   };
   const hex = (size: number, field: string): Hex => {
     need(size, field);
-    let out = "0x";
-    for (const end = o + size; o < end; o++) out += HEX_BYTE[leaf[o] as number];
+    // One flat string from Node's hex encoder: a string grown by a byte's digits at a time is a
+    // rope of 33 pieces, flattened again by whatever reads it (1.2 µs a donation, with its JSON).
+    const out = `0x${bytes.toString("hex", o, o + size)}`;
+    o += size;
     return out as Hex;
   };
 

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
 import { campaignBalance, type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
+import { type ChainReader, createChainReader } from "../chain/createChainReader.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
+import { createIndexer } from "./createIndexer.ts";
 import { deferIndexes, STREAM_KEY } from "./deferIndexes.ts";
 
 let anvil: StartAnvilReturnType;
@@ -64,6 +66,30 @@ describeEachBackend("indexer", (backend) => {
     for (const row of rows) {
       expect(BigInt(row.balance)).toBe(await campaignBalance(anvil.url, deployment.addresses, row.campaign_id));
     }
+    await store.close();
+  }, 120_000);
+
+  test("behavior: the first logs are asked for before the backfill is measured, so the node serves them meanwhile", async () => {
+    const store = await backend.freshStore();
+    const client = createPublicClient({ transport: http(anvil.url, { retryCount: 0 }) });
+    const reader = createChainReader({ client, logAddress: deployment.addresses.log });
+    // The reader as the indexer sees it, noting the order of the calls that matter here.
+    const calls: string[] = [];
+    const chain: ChainReader = {
+      ...reader,
+      nextLogs(from, to) {
+        calls.push("nextLogs");
+        return reader.nextLogs(from, to);
+      },
+      logState(hash) {
+        calls.push("logState");
+        return reader.logState(hash);
+      },
+    };
+    const status = await createIndexer({ store, chain, config: indexerConfig(deployment) }).syncToHead();
+    expect(status.logSize).toBe((await onChain()).size);
+    // The backfill's measure is a logState call: without the request ahead, it came first.
+    expect(calls.slice(0, 2)).toEqual(["nextLogs", "logState"]);
     await store.close();
   }, 120_000);
 

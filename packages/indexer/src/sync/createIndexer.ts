@@ -226,6 +226,8 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     }
     if (!backfillChecked) {
       backfillChecked = true;
+      // The node serves the first logs while the backfill is measured and indexes are set aside.
+      prefetchLogs(cursor.blockNumber + 1n, target);
       await deferIndexesForBackfill(cursor, target);
     }
 
@@ -341,9 +343,15 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     const fits = next?.fromBlock === fromBlock ? ahead : undefined;
     if (fits instanceof Error) throw fits;
     const answer = fits !== undefined && fits.lastBlock <= target ? fits : await chain.nextLogs(fromBlock, target);
-    const after = answer.lastBlock + 1n;
-    if (after <= target) logsAhead = { fromBlock: after, answer: chain.nextLogs(after, target).catch(asError) };
+    prefetchLogs(answer.lastBlock + 1n, target);
     return answer;
+  }
+
+  /** Asks for the logs from `fromBlock` on, for nextLogs to take (unless a request is out already). */
+  function prefetchLogs(fromBlock: bigint, target: bigint): void {
+    if (fromBlock <= target && logsAhead === undefined) {
+      logsAhead = { fromBlock, answer: chain.nextLogs(fromBlock, target).catch(asError) };
+    }
   }
 
   /**

@@ -77,8 +77,8 @@ describe("prepareBatch", () => {
     const batch = await prepare(logs, later(chainViewOf(logs, 3n)));
     expect(batch).toMatchObject({ entries: 6, logSize: 6n, chainBreak: undefined });
     expect(batch.blocks.number).toBe("{1,2,3}");
-    expect(batch.blocks.hash).toBe([1n, 2n, 3n].map((n) => blockHash(n).slice(2)).join(""));
-    expect(batch.blocks.parentHash).toBe([0n, 1n, 2n].map((n) => blockHash(n).slice(2)).join(""));
+    expect(batch.blocks.hash.toString("hex")).toBe([1n, 2n, 3n].map((n) => blockHash(n).slice(2)).join(""));
+    expect(batch.blocks.parentHash.toString("hex")).toBe([0n, 1n, 2n].map((n) => blockHash(n).slice(2)).join(""));
     // The campaign's stream is known (its first entry here points back), the six records' are new.
     expect(batch.streams.known.size).toBe(0);
     expect(batch.streams.added.size).toBe(7);
@@ -90,7 +90,8 @@ describe("prepareBatch", () => {
     const view = chainViewOf(logsOf(entries), 3n);
     const frontier = frontierAfter(logsOf(entries).slice(0, 2));
     const batch = await prepareBatch({ logs, fromBlock: 2n, lastBlock: 3n, chain: later(view), frontier });
-    expect(batch.streams.known).toMatchObject({ id: campaignStream.slice(2), firstIdx: "{2}", firstPrev: "{1}" });
+    expect(batch.streams.known.id.toString("hex")).toBe(campaignStream.slice(2));
+    expect(batch.streams.known).toMatchObject({ firstIdx: "{2}", firstPrev: "{1}" });
     expect(batch.streams.known).toMatchObject({ count: "{4}", lastIdx: "{5}", size: 1 });
     expect(batch.streams.added.size).toBe(4);
     expect(batch.streams.added.firstPrev).toBe("{NULL,NULL,NULL,NULL}");
@@ -133,6 +134,27 @@ describe("prepareBatch", () => {
     const failure = await prepare(logs, later(chainViewOf(logs, 3n))).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(SelfCheckError);
     expect(String(failure)).toContain(`entry 4 names stream ${campaignStream} twice`);
+  });
+
+  test("error: a transaction hash that is not 32 bytes of hex, laid end to end, would shift the others", async () => {
+    for (const bad of [`0x${"ab".repeat(31)}`, `0x${"ab".repeat(31)}zz`, `ab${"ab".repeat(32)}`]) {
+      const logs = logsOf(sixEntries()).map((log) =>
+        log.index === 2n ? { ...log, transactionHash: bad as Hex } : log,
+      );
+      const failure = await prepare(logs, later(chainViewOf(logs, 3n))).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(SelfCheckError);
+      expect(String(failure)).toContain("entry 2 has no proper transaction hash");
+    }
+  });
+
+  test("error: a block hash from the node that is not 32 bytes of hex", async () => {
+    const logs = logsOf(sixEntries());
+    const view = chainViewOf(logs, 3n);
+    const headers = new Map(view.headers);
+    headers.set(2n, { number: 2n, hash: blockHash(2n), parentHash: `0x${"0".repeat(63)}g` as Hex });
+    const failure = await prepare(logs, later({ ...view, headers })).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(SelfCheckError);
+    expect(String(failure)).toContain("block 2 has no proper hash");
   });
 
   test("error: the chain's root differs from the one rebuilt", async () => {

@@ -7,7 +7,7 @@
  * new must not exist, every other must end at the entry its back-pointer names. If any does not,
  * everything is rolled back, and the earliest break is looked up to report it.
  *
- * Parameters travel as a few long strings — array literals, hex laid end to end, JSON records —
+ * Parameters travel as a few long values — array literals, bytes laid end to end, JSON records —
  * which PostgreSQL and PGlite take as they are, rather than as arrays of strings that the drivers
  * would quote and escape one element at a time; the rows of several tables go in one statement,
  * so that the database seldom waits for this process, which is meanwhile preparing the next batch.
@@ -59,8 +59,7 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
   for (const c of batch.chunks) {
     await tx.query(
       `with bytes as materialized (
-         select decode($2, 'hex') as tx, decode($7, 'hex') as leaf, decode($10, 'hex') as leaf_hash,
-                decode($12, 'hex') as stream
+         select $2::bytea as tx, $7::bytea as leaf, $10::bytea as leaf_hash, $12::bytea as stream
        ), entry_rows as (
          insert into entries (idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)
          select $15::bigint + n - 1, block_number, substring(bytes.tx from n::integer * 32 - 31 for 32), log_index, kind,
@@ -100,10 +99,14 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
   // The known streams and the new ones come apart, so that the database plans the update for the
   // few known streams it is given (a lookup each), not for a share of the batch it cannot estimate
   // (at 100,000 streams, that was a pass over every stored stream with each batch: 57 ms, not 0.5).
-  const [heads] = await tx.query<{ moved: bigint; added: bigint }>(
-    `with bytes as materialized (
-       select decode($1, 'hex') as known, decode($13, 'hex') as added, decode($7, 'hex') as node,
-              decode($9, 'hex') as block, decode($10, 'hex') as parent, decode($12, 'hex') as root
+  // A stream named as new that the store holds already breaks its key: a plain insert finds that
+  // in the one descent of the key it makes anyway, where ON CONFLICT made two (a lookup first), and
+  // the failed statement rolls the batch back like any other break.
+  const heads = await tx
+    .query<{ moved: bigint }>(
+      `with bytes as materialized (
+       select $1::bytea as known, $13::bytea as added, $7::bytea as node, $9::bytea as block, $10::bytea as parent,
+              $12::bytea as root
      ), moved as (
        update streams set count = streams.count + b.c, last_idx = b.l
        from (
@@ -116,8 +119,6 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
        insert into streams (stream_id, count, last_idx)
        select substring(bytes.added from n::integer * 32 - 31 for 32), c, l
        from bytes, rows from (unnest($14::bigint[]), unnest($15::bigint[])) with ordinality as t(c, l, n)
-       on conflict (stream_id) do nothing
-       returning 1
      ), node_rows as (
        insert into tree_nodes (level, pos, hash)
        select l, p, substring(bytes.node from n::integer * 32 - 31 for 32)
@@ -128,27 +129,36 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
               substring(bytes.root from n::integer * 32 - 31 for 32)
        from bytes, rows from (unnest($8::bigint[]), unnest($11::bigint[])) with ordinality as t(b, s, n)
      )
-     select (select count(*) from moved) as moved, (select count(*) from added) as added`,
-    [
-      known.id,
-      known.firstPrev,
-      known.count,
-      known.lastIdx,
-      nodes.level,
-      nodes.pos,
-      nodes.hash,
-      blocks.number,
-      blocks.hash,
-      blocks.parentHash,
-      blocks.logSize,
-      blocks.root,
-      added.id,
-      added.count,
-      added.lastIdx,
-    ],
-  );
-  // Every known stream moved on from the entry its back-pointer names, every new one was new.
-  if (heads?.moved !== BigInt(known.size) || heads.added !== BigInt(added.size)) throw new BackPointerBreak();
+     select count(*) as moved from moved`,
+      [
+        known.id,
+        known.firstPrev,
+        known.count,
+        known.lastIdx,
+        nodes.level,
+        nodes.pos,
+        nodes.hash,
+        blocks.number,
+        blocks.hash,
+        blocks.parentHash,
+        blocks.logSize,
+        blocks.root,
+        added.id,
+        added.count,
+        added.lastIdx,
+      ],
+    )
+    .catch((error: unknown) => {
+      throw isDuplicateStream(error) ? new BackPointerBreak() : error;
+    });
+  // Every known stream moved on from the entry its back-pointer names (and every new one was new).
+  if (heads[0]?.moved !== BigInt(known.size)) throw new BackPointerBreak();
+}
+
+/** PostgreSQL's unique_violation on the streams' key (node-postgres and PGlite both give code and constraint). */
+function isDuplicateStream(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === "23505" && constraint === "streams_pkey";
 }
 
 /** The earliest back-pointer of the batch that does not follow its stream, as a self-check failure. */
@@ -158,7 +168,7 @@ async function explainBreak(store: Store, batch: PreparedBatch): Promise<Error> 
   const [stored] = await store.query<{ idx: bigint; id: Uint8Array; prev: bigint | null; last_idx: bigint | null }>(
     `select t.idx, t.id, t.prev, st.last_idx
      from (
-       select substring(decode($1 || $4, 'hex') from n::integer * 32 - 31 for 32) as id, idx, prev
+       select substring($1::bytea || $4::bytea from n::integer * 32 - 31 for 32) as id, idx, prev
        from rows from (unnest($2::bigint[] || $5::bigint[]), unnest($3::bigint[] || $6::bigint[]))
          with ordinality as x(idx, prev, n)
      ) as t
