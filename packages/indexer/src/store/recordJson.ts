@@ -23,9 +23,20 @@ export function recordToJson(record: RecordToJsonParameters): RecordToJsonReturn
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined) continue;
-    json += `${json === "" ? "{" : ","}${JSON.stringify(key)}:${typeof value === "bigint" ? `"${value}"` : JSON.stringify(value)}`;
+    json += `${json === "" ? "{" : ","}${quotedKey(key)}:${typeof value === "bigint" ? `"${value}"` : JSON.stringify(value)}`;
   }
   return json === "" ? "{}" : `${json}}`;
+}
+
+/** Each field name as JSON, written once: records reuse a few dozen names. */
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 /** The record kinds recordFromJson reads: those the campaign views use. */
