@@ -148,6 +148,25 @@ async function maxBatch(ctx: Ctx): Promise<number> {
   return Number(await ctx.system.charity.read.MAX_BATCH());
 }
 
+/**
+ * `send()` reverts with CharityRecordExists(`externalRef`, the entry `at(before)` names) and leaves
+ * `state()` as it was `before`.
+ */
+async function expectRecordExists<S extends { size: bigint }>(
+  ctx: Ctx,
+  state: () => Promise<S>,
+  send: () => Promise<unknown>,
+  externalRef: Hex,
+  at: (before: S) => bigint,
+): Promise<void> {
+  const before = await state();
+  await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(send(), ctx.a.charity, "CharityRecordExists", [
+    externalRef,
+    at(before),
+  ]);
+  expect(await state()).toEqual(before);
+}
+
 /** Records a receipt donation of `amount` to A's campaign. */
 async function donateToA(ctx: Ctx, externalRef: Hex, amount = 10_000n): Promise<Appended> {
   return minedOne(ctx.system, ctx.a.charity.write.recordDonation([ctx.campaignA, donation(externalRef, { amount })]));
@@ -789,29 +808,27 @@ describe("recordDonations", () => {
     await donateToA(ctx, ref("EARLIER"));
     const donations = [...batch(3), donation(ref("BATCH-1")), ...batch(2, "MORE")];
     const refs = donations.map((d) => d.externalRef);
-    const before = await ledgerState(ctx, refs);
     // BATCH-1 is the second donation of the batch: it would have been appended at size + 1.
-    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
-      ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
-      ctx.a.charity,
-      "CharityRecordExists",
-      [ref("BATCH-1"), before.size + 1n],
+    await expectRecordExists(
+      ctx,
+      () => ledgerState(ctx, refs),
+      () => ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
+      ref("BATCH-1"),
+      (before) => before.size + 1n,
     );
-    expect(await ledgerState(ctx, refs)).toEqual(before);
   });
 
   test("error: a full batch whose last row repeats its first is refused with CharityRecordExists naming the first row's entry", async () => {
     const ctx = await setup();
     const max = await maxBatch(ctx);
     const donations = [...batch(max - 1), donation(ref("BATCH-0"))];
-    const before = await ledgerState(ctx, []);
-    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
-      ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
-      ctx.a.charity,
-      "CharityRecordExists",
-      [ref("BATCH-0"), before.size],
+    await expectRecordExists(
+      ctx,
+      () => ledgerState(ctx, []),
+      () => ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
+      ref("BATCH-0"),
+      (before) => before.size,
     );
-    expect(await ledgerState(ctx, [])).toEqual(before);
   });
 
   test("error: a batch that repeats a reference recorded before is refused with CharityRecordExists naming the recorded entry", async () => {
@@ -819,14 +836,13 @@ describe("recordDonations", () => {
     const earlier = await donateToA(ctx, ref("EARLIER"));
     const donations = [...batch(3), donation(ref("EARLIER"))];
     const refs = donations.map((d) => d.externalRef);
-    const before = await ledgerState(ctx, refs);
-    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
-      ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
-      ctx.a.charity,
-      "CharityRecordExists",
-      [ref("EARLIER"), earlier.entry.index],
+    await expectRecordExists(
+      ctx,
+      () => ledgerState(ctx, refs),
+      () => ctx.a.charity.write.recordDonations([ctx.campaignA, donations]),
+      ref("EARLIER"),
+      () => earlier.entry.index,
     );
-    expect(await ledgerState(ctx, refs)).toEqual(before);
   });
 
   // The rows are checked in order, each as if the rows before it had been appended: a repeated
@@ -1205,15 +1221,14 @@ describe("recordDisbursements", () => {
     await donateToA(ctx, ref("DON-1"), 10_000n);
     const repeated = [...payments(3), disbursement(ref("PAY-1"), { evidence: [hash("again")] })];
     const refs = repeated.map((d) => d.externalRef);
-    const before = await ledgerState(ctx, refs);
     // PAY-1 is the batch's second row: it would have been appended at size + 1.
-    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
-      ctx.a.charity.write.recordDisbursements([ctx.campaignA, repeated]),
-      ctx.a.charity,
-      "CharityRecordExists",
-      [ref("PAY-1"), before.size + 1n],
+    await expectRecordExists(
+      ctx,
+      () => ledgerState(ctx, refs),
+      () => ctx.a.charity.write.recordDisbursements([ctx.campaignA, repeated]),
+      ref("PAY-1"),
+      (before) => before.size + 1n,
     );
-    expect(await ledgerState(ctx, refs)).toEqual(before);
     const paid = await minedOne(ctx.system, ctx.a.charity.write.recordDisbursements([ctx.campaignA, payments(1)]));
     await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
       ctx.a.charity.write.recordDisbursements([ctx.campaignA, [...payments(3)].slice(1).concat(payments(1))]),

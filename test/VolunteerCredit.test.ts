@@ -400,6 +400,18 @@ describe("issueCredits", () => {
       credit(ref(`BATCH-${i}`), { volunteer: pseudonym(`volunteer ${i % volunteers}`), points: BigInt(i + 1) }),
     );
 
+  /** `credits` are refused with CreditRecordExists naming BATCH-0 and the entry its row would get; nothing changes. */
+  async function expectFirstRepeatedRefused(ctx: Ctx, credits: readonly CreditInput[]) {
+    const before = await creditState(ctx, credits);
+    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
+      ctx.volunteerOrg.credit.write.issueCredits([ctx.activity, credits]),
+      ctx.system.credit,
+      "CreditRecordExists",
+      [ref("BATCH-0"), before.size],
+    );
+    expect(await creditState(ctx, credits)).toEqual(before);
+  }
+
   async function creditState(ctx: Ctx, credits: readonly CreditInput[]) {
     const { log, credit: module } = ctx.system;
     return {
@@ -514,29 +526,13 @@ describe("issueCredits", () => {
 
   test("error: a batch that repeats a reference is refused entirely with CreditRecordExists", async () => {
     const ctx = await setup();
-    const credits = [...batch(3), credit(ref("BATCH-0"), { volunteer: BOB })];
-    const before = await creditState(ctx, credits);
-    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
-      ctx.volunteerOrg.credit.write.issueCredits([ctx.activity, credits]),
-      ctx.system.credit,
-      "CreditRecordExists",
-      [ref("BATCH-0"), before.size],
-    );
-    expect(await creditState(ctx, credits)).toEqual(before);
+    await expectFirstRepeatedRefused(ctx, [...batch(3), credit(ref("BATCH-0"), { volunteer: BOB })]);
   });
 
   test("error: a full batch whose last row repeats its first is refused with CreditRecordExists naming the first row's entry", async () => {
     const ctx = await setup();
-    const max = Number(await ctx.system.credit.read.MAX_BATCH());
-    const credits = [...batch(max - 1), credit(ref("BATCH-0"), { volunteer: BOB })];
-    const before = await creditState(ctx, credits);
-    await ctx.system.viem.assertions.revertWithCustomErrorWithArgs(
-      ctx.volunteerOrg.credit.write.issueCredits([ctx.activity, credits]),
-      ctx.system.credit,
-      "CreditRecordExists",
-      [ref("BATCH-0"), before.size],
-    );
-    expect(await creditState(ctx, credits)).toEqual(before);
+    const max = await maxBatch(ctx);
+    await expectFirstRepeatedRefused(ctx, [...batch(max - 1), credit(ref("BATCH-0"), { volunteer: BOB })]);
   });
 
   test("error: a batch for another organisation's activity is refused with CreditActivityNotOwned", async () => {

@@ -58,21 +58,19 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
 
   for (const c of batch.chunks) {
     await tx.query(
-      `with bytes as materialized (
-         select $2::bytea as tx, $7::bytea as leaf, $10::bytea as leaf_hash, $12::bytea as stream
-       ), entry_rows as (
+      `with entry_rows as (
          insert into entries (idx, block_number, tx_hash, log_index, kind, actor_org, ts, leaf, leaf_hash, record)
-         select $15::bigint + n - 1, block_number, substring(bytes.tx from n::integer * 32 - 31 for 32), log_index, kind,
-                actor_org, ts, substring(bytes.leaf from off + 1 for len), substring(bytes.leaf_hash from n::integer * 32 - 31 for 32),
+         select $15::bigint + n - 1, block_number, substring($2::bytea from n::integer * 32 - 31 for 32), log_index, kind,
+                actor_org, ts, substring($7::bytea from off + 1 for len), substring($10::bytea from n::integer * 32 - 31 for 32),
                 record::jsonb
-         from bytes, rows from (
+         from rows from (
            unnest($1::bigint[]), unnest($3::integer[]), unnest($4::smallint[]), unnest($5::bigint[]),
            unnest($6::bigint[]), unnest($8::integer[]), unnest($9::integer[]), unnest(string_to_array($11, $16))
          ) with ordinality as t(block_number, log_index, kind, actor_org, ts, off, len, record, n)
        )
        insert into entry_streams (stream_id, idx, prev_idx)
-       select substring(bytes.stream from n::integer * 32 - 31 for 32), i, p
-       from bytes, rows from (unnest($13::bigint[]), unnest($14::bigint[])) with ordinality as t(i, p, n)`,
+       select substring($12::bytea from n::integer * 32 - 31 for 32), i, p
+       from rows from (unnest($13::bigint[]), unnest($14::bigint[])) with ordinality as t(i, p, n)`,
       [
         c.blockNumber,
         c.txHash,
@@ -104,30 +102,27 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
   // the failed statement rolls the batch back like any other break.
   const heads = await tx
     .query<{ moved: bigint }>(
-      `with bytes as materialized (
-       select $1::bytea as known, $13::bytea as added, $7::bytea as node, $9::bytea as block, $10::bytea as parent,
-              $12::bytea as root
-     ), moved as (
+      `with moved as (
        update streams set count = streams.count + b.c, last_idx = b.l
        from (
-         select substring(bytes.known from n::integer * 32 - 31 for 32) as id, prev, c, l
-         from bytes, rows from (unnest($2::bigint[]), unnest($3::bigint[]), unnest($4::bigint[])) with ordinality as t(prev, c, l, n)
+         select substring($1::bytea from n::integer * 32 - 31 for 32) as id, prev, c, l
+         from rows from (unnest($2::bigint[]), unnest($3::bigint[]), unnest($4::bigint[])) with ordinality as t(prev, c, l, n)
        ) as b
        where streams.stream_id = b.id and streams.last_idx = b.prev
        returning 1
      ), added as (
        insert into streams (stream_id, count, last_idx)
-       select substring(bytes.added from n::integer * 32 - 31 for 32), c, l
-       from bytes, rows from (unnest($14::bigint[]), unnest($15::bigint[])) with ordinality as t(c, l, n)
+       select substring($13::bytea from n::integer * 32 - 31 for 32), c, l
+       from rows from (unnest($14::bigint[]), unnest($15::bigint[])) with ordinality as t(c, l, n)
      ), node_rows as (
        insert into tree_nodes (level, pos, hash)
-       select l, p, substring(bytes.node from n::integer * 32 - 31 for 32)
-       from bytes, rows from (unnest($5::smallint[]), unnest($6::bigint[])) with ordinality as t(l, p, n)
+       select l, p, substring($7::bytea from n::integer * 32 - 31 for 32)
+       from rows from (unnest($5::smallint[]), unnest($6::bigint[])) with ordinality as t(l, p, n)
      ), block_rows as (
        insert into blocks (number, hash, parent_hash, log_size, log_root)
-       select b, substring(bytes.block from n::integer * 32 - 31 for 32), substring(bytes.parent from n::integer * 32 - 31 for 32), s,
-              substring(bytes.root from n::integer * 32 - 31 for 32)
-       from bytes, rows from (unnest($8::bigint[]), unnest($11::bigint[])) with ordinality as t(b, s, n)
+       select b, substring($9::bytea from n::integer * 32 - 31 for 32), substring($10::bytea from n::integer * 32 - 31 for 32), s,
+              substring($12::bytea from n::integer * 32 - 31 for 32)
+       from rows from (unnest($8::bigint[]), unnest($11::bigint[])) with ordinality as t(b, s, n)
      )
      select count(*) as moved from moved`,
       [
