@@ -251,8 +251,12 @@ async function index(input: Extract<Measurement, { kind: "pglite" | "postgres" }
   const dataDir = input.kind === "pglite" ? await mkdtemp(join(tmpdir(), "shanji-bench-pglite-")) : undefined;
   const forward = (at: keyof Logger) => (message: string, fields?: Record<string, unknown>) => {
     if (at === "info" && !input.verbose) return;
-    process.stderr.write(`  [indexer] ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`);
+    process.stderr.write(`  ${elapsed()}[indexer] ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`);
   };
+  // Verbose lines carry the time since the backfill started, once it has.
+  const elapsed = () =>
+    backfillStarted === undefined ? "" : `+${Math.round(performance.now() - backfillStarted)} ms `;
+  let backfillStarted: number | undefined;
   let refreshedAt: number | undefined;
   let indexesBuiltAt: number | undefined;
   let lastBatchAt: number | undefined;
@@ -277,11 +281,12 @@ async function index(input: Extract<Measurement, { kind: "pglite" | "postgres" }
       onBatch(batch) {
         lastBatchAt = performance.now();
         batches += 1;
-        if (input.verbose) process.stderr.write(`  [bench] batch ${batches}: log size ${batch.logSize}\n`);
+        if (input.verbose) process.stderr.write(`  ${elapsed()}[bench] batch ${batches}: log size ${batch.logSize}\n`);
       },
     });
     const walBefore = input.databaseUrl ? await writtenSoFar(input.databaseUrl) : undefined;
     const started = performance.now();
+    backfillStarted = started;
     const cpuStarted = process.cpuUsage();
     try {
       const status = await indexer.syncToHead();

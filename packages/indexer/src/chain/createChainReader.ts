@@ -26,7 +26,11 @@ export const ENTRY_APPENDED = toEventSelector("EntryAppended(uint256,bytes)");
 
 export type EntryLog = {
   index: bigint;
-  leaf: Hex;
+  /**
+   * The leaf's bytes as hex digits, without `0x`: a slice of the answer's `data`, which shares its
+   * characters (a `0x` put in front would be another string, copied whole when first read).
+   */
+  leafHex: string;
   blockNumber: bigint;
   blockHash: Hex;
   transactionHash: Hex;
@@ -176,7 +180,7 @@ export function createChainReader({
       }
       logs.push({
         index: BigInt(indexTopic),
-        leaf: decodeLeafBytes(log.data),
+        leafHex: leafHexOf(log.data),
         blockNumber: BigInt(log.blockNumber),
         blockHash: log.blockHash,
         transactionHash: log.transactionHash,
@@ -265,8 +269,8 @@ export function createChainReader({
   };
 }
 
-/** The `bytes leaf` of an EntryAppended event's data: offset word (0x20), length word, bytes. */
-function decodeLeafBytes(data: Hex): Hex {
+/** The hex digits of the `bytes leaf` of an EntryAppended event's data: offset word (0x20), length word, bytes. */
+function leafHexOf(data: Hex): string {
   const offset = Number.parseInt(data.slice(2, 2 + 64), 16);
   const length = Number.parseInt(data.slice(2 + 64, 2 + 128), 16);
   if (offset !== 32 || !Number.isSafeInteger(length) || data.length < 2 + 128 + length * 2) {
@@ -275,5 +279,5 @@ function decodeLeafBytes(data: Hex): Hex {
       retryable: true,
     });
   }
-  return `0x${data.slice(2 + 128, 2 + 128 + length * 2)}`;
+  return data.slice(2 + 128, 2 + 128 + length * 2);
 }

@@ -7,8 +7,8 @@ import { campaignBalance, type DeployOnAnvilReturnType, deployOnAnvil, fillLedge
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { type ChainReader, createChainReader } from "../chain/createChainReader.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
-import { createIndexer } from "./createIndexer.ts";
-import { deferIndexes, STREAM_KEY } from "./deferIndexes.ts";
+import { createIndexer, type Logger } from "./createIndexer.ts";
+import { deferIndexes, KEPT_LIVE, STREAM_KEY } from "./deferIndexes.ts";
 
 let anvil: StartAnvilReturnType;
 let deployment: DeployOnAnvilReturnType;
@@ -93,6 +93,39 @@ describeEachBackend("indexer", (backend) => {
     await store.close();
   }, 120_000);
 
+  test("behavior: a backfill into an empty store folds the campaigns' views; read back instead, the tables are the same", async () => {
+    /** Indexes a fresh store, keeping whether its views were folded. */
+    const indexWith = async (foldViewsUpTo: bigint | undefined) => {
+      const store = await backend.freshStore();
+      const folded: unknown[] = [];
+      const logger: Logger = {
+        info(message, fields) {
+          if (message === "views refreshed") folded.push(fields?.campaignsFolded);
+        },
+        warn() {},
+        error() {},
+      };
+      const config = { ...indexerConfig(deployment), ...(foldViewsUpTo === undefined ? {} : { foldViewsUpTo }) };
+      await indexerOn(anvil.url, store, config, { logger }).syncToHead();
+      const digest = await digestAll(store);
+      await store.close();
+      return { folded, digest };
+    };
+    const { size } = await onChain();
+    const byDefault = await indexWith(undefined);
+    const exactly = await indexWith(size);
+    const never = await indexWith(0n);
+    const tooLong = await indexWith(size - 1n);
+    expect([byDefault.folded, exactly.folded, never.folded, tooLong.folded]).toStrictEqual([
+      [true],
+      [true],
+      [false],
+      [false],
+    ]);
+    expect(byDefault.digest).toBe(never.digest);
+    expect(exactly.digest).toBe(never.digest);
+  }, 120_000);
+
   test("behavior: resuming after a stop gives the same tables as one uninterrupted run", async () => {
     const once = await backend.freshStore();
     await indexerOn(anvil.url, once, indexerConfig(deployment)).syncToHead();
@@ -137,11 +170,17 @@ describeEachBackend("indexer", (backend) => {
     while ((await count("select count(*) as n from entries")) === 0n) await new Promise((r) => setTimeout(r, 20));
     await first.stop();
     await running.catch(() => {});
-    // Stopped part-way: only the primary key of entries is left, the others wait in
-    // deferred_indexes, with the key of entry_streams.
-    expect((await indexesOf(bulk)).map((i) => i.indexname)).toStrictEqual(["entries_pkey"]);
+    // Stopped part-way: only the primary key of entries and the few kept row by row are left, the
+    // others wait in deferred_indexes, with the key of entry_streams.
+    const left = ["entries_pkey", ...KEPT_LIVE].sort();
+    expect((await indexesOf(bulk)).map((i) => i.indexname)).toStrictEqual(left);
     expect(await streamKeyOf(bulk)).toStrictEqual([]);
-    expect(await count("select count(*) as n from deferred_indexes")).toBe(BigInt(expected.length));
+    // Those kept are partial: few entries have a row in them.
+    for (const index of expected.filter((i) => KEPT_LIVE.includes(i.indexname)))
+      expect(index.indexdef).toMatch(/ WHERE /);
+    const setAside = expected.length - left.length + 1;
+    expect(setAside).toBeGreaterThan(2);
+    expect(await count("select count(*) as n from deferred_indexes")).toBe(BigInt(setAside));
 
     // The next run (not a long backfill by its own measure) builds them when it catches up.
     await indexerOn(anvil.url, bulk, indexerConfig(deployment)).syncToHead();

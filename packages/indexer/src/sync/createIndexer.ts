@@ -22,6 +22,7 @@ import type { BlockHeader, ChainReader, EntryLog } from "../chain/createChainRea
 import { IndexerError, isRetryable, SelfCheckError, WrongChainError } from "../errors.ts";
 import { nodeKey, readStoredNodes } from "../proofs/storedTree.ts";
 import type { Queryable, Store } from "../store/types.ts";
+import { createViewFold, FOLD_MAX_ENTRIES, type ViewFold } from "../views/foldViews.ts";
 import { refreshViews, resetViews } from "../views/refreshViews.ts";
 import { deferIndexes, type RestoreIndexesParameters, restoreIndexes, STREAM_KEY } from "./deferIndexes.ts";
 import { createMerkleFrontier, type MerkleFrontier, peakPositions, type TreeNode } from "./merkleFrontier.ts";
@@ -49,6 +50,13 @@ export type IndexerConfig = {
    * by row (see deferIndexes); 50,000 unless set.
    */
   deferIndexesFrom?: bigint;
+  /**
+   * A backfill into an empty store of at most this many entries folds the campaigns' views from
+   * the entries as it reads them, holding ~0.5 KB an entry until it catches up, rather than reading
+   * every campaign's stream back at the end (views/foldViews.ts); FOLD_MAX_ENTRIES (500,000) unless
+   * set, 0 for never.
+   */
+  foldViewsUpTo?: bigint;
 };
 
 export type IndexerStatus = {
@@ -87,6 +95,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   const finality = config.finality ?? 0n;
   const pollInterval = config.pollInterval ?? 1_000;
   const deferIndexesFrom = config.deferIndexesFrom ?? 50_000n;
+  const foldViewsUpTo = config.foldViewsUpTo ?? FOLD_MAX_ENTRIES;
   const status: IndexerStatus = {
     state: "starting",
     indexedBlock: null,
@@ -185,6 +194,11 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   let logsAhead: { fromBlock: bigint; answer: Promise<Logs | Error> } | undefined;
   /** The indexes set aside for a backfill, being built while the views are refreshed. */
   let building: Promise<void> | undefined;
+  /**
+   * The campaigns' views, folded from the entries as they are read, during a backfill into an empty
+   * store: the refresh after it writes them instead of reading the log back (foldViews.ts).
+   */
+  let fold: ViewFold | undefined;
 
   /** Forgets whatever was fetched or prepared ahead (after a reorg or a failed write). */
   function dropAhead() {
@@ -228,7 +242,11 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       backfillChecked = true;
       // The node serves the first logs while the backfill is measured and indexes are set aside.
       prefetchLogs(cursor.blockNumber + 1n, target);
-      await deferIndexesForBackfill(cursor, target);
+      const { size } = await chain.logState((await chain.header(target)).hash);
+      const behind = size - cursor.logSize;
+      // Into an empty store, the views are folded as the entries come (unless too many to hold).
+      if (cursor.logSize === 0n && behind <= foldViewsUpTo) fold = createViewFold({ maxEntries: foldViewsUpTo });
+      await deferIndexesForBackfill(cursor, behind);
     }
 
     const prepared =
@@ -295,10 +313,8 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     }
   }
 
-  /** Sets indexes aside (deferIndexes.ts) if the way to `target` is long enough to pay. */
-  async function deferIndexesForBackfill(cursor: Cursor, target: bigint): Promise<void> {
-    const { size } = await chain.logState((await chain.header(target)).hash);
-    const behind = size - cursor.logSize;
+  /** Sets indexes aside (deferIndexes.ts) if the way ahead, `behind` entries, is long enough to pay. */
+  async function deferIndexesForBackfill(cursor: Cursor, behind: bigint): Promise<void> {
     if (behind < deferIndexesFrom || behind < cursor.logSize) return;
     const deferred = await deferIndexes(store);
     indexesDeferred = true;
@@ -368,7 +384,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     const chainView = readChainView(logs, lastBlock);
     // Awaited by prepareBatch; if that throws first, the view's failure must not go unobserved.
     chainView.catch(() => {});
-    const batch = await prepareBatch({ logs, fromBlock, lastBlock, chain: chainView, frontier });
+    const batch = await prepareBatch({ logs, fromBlock, lastBlock, chain: chainView, frontier, onEntry: fold?.add });
     return { batch, frontier };
   }
 
@@ -413,6 +429,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       entriesRemoved: String(cursor.logSize - ancestor.logSize),
     });
     const size = String(ancestor.logSize);
+    fold?.giveUp("a reorg rolled the store back");
     await store.transaction(async (tx) => {
       // Views are rebuilt from the entries that remain (reorgs are rare; a rebuild is simple and sure).
       await resetViews(tx);
@@ -464,12 +481,18 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   async function refreshViewsToCursor() {
     const rows = await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1");
     const size = rows[0]?.log_size ?? 0n;
-    const done = await store.transaction((tx) => refreshViews(tx, { toSize: size }));
+    // Once: the views it gives cover the log from its start, and a refresh moves them on.
+    const folded = fold?.finish();
+    if (fold?.gaveUp !== undefined)
+      logger.info("views: reading the log back", { reason: `the fold gave up: ${fold.gaveUp}` });
+    fold = undefined;
+    const done = await store.transaction((tx) => refreshViews(tx, { toSize: size, folded }));
     if (done.entries > 0n) {
       logger.info("views refreshed", {
         entries: String(done.entries),
         campaigns: done.campaigns,
         campaignsAdvanced: done.advanced,
+        campaignsFolded: done.folded,
         orgs: done.orgs,
         volunteers: done.volunteers,
       });

@@ -1,11 +1,16 @@
 /**
  * Bulk loading: a backfill spends a good part of the database's time keeping indexes up to date row
- * by row: the secondary indexes of `entries` (seven, most on expressions over the record, for the
- * API) and the primary key of `entry_streams`, whose stream ids arrive in random order, so that
- * every row lands on another page of it. Built from the finished tables instead, they cost a
- * fraction of that. deferIndexes drops them and keeps their definitions in `deferred_indexes`, in
- * one transaction; restoreIndexes builds them again and removes their definitions, in one
- * transaction, so a crash in between leaves the definitions to the next run.
+ * by row: the secondary indexes of `entries` that most entries have a row in (by block, by kind, and
+ * the donations' by donor and by amount) and the primary key of `entry_streams`, whose stream ids
+ * arrive in random order, so that every row lands on another page of it. Built from the finished
+ * tables instead, they cost a fraction of that. deferIndexes drops them and keeps their
+ * definitions in `deferred_indexes`, in one transaction; restoreIndexes builds them again and
+ * removes their definitions, in one transaction, so a crash in between leaves the definitions to
+ * the next run.
+ *
+ * Partial indexes over kinds of entry that are a small share of any ledger (KEPT_LIVE: grants,
+ * donations by organisations, the registry's entries, reversals) stay: kept row by row they cost a
+ * test of their condition per entry, while each build at the end would read the whole table.
  *
  * The primary key of `entries`, which ingestion and rollbacks use, stays. The one constraint lifted
  * is the key of `entry_streams`, and nothing can break it meanwhile: every entry's index is unique
@@ -17,6 +22,14 @@ import type { Store } from "../store/types.ts";
 /** The deferred index that the views read (a stream's entries): built before they are refreshed. */
 export const STREAM_KEY = "entry_streams_pkey";
 
+/** The indexes of `entries` a backfill keeps up to date row by row (partial, over a few entries each). */
+export const KEPT_LIVE: readonly string[] = [
+  "entries_grants",
+  "entries_org_donations",
+  "entries_registry_org",
+  "entries_reversal_target",
+];
+
 /** The indexes set aside, by name. */
 export type DeferIndexesReturnType = Promise<string[]>;
 
@@ -27,10 +40,12 @@ export async function deferIndexes(store: Store): DeferIndexesReturnType {
        select c.relname, pg_get_indexdef(i.indexrelid)
        from pg_index i join pg_class c on c.oid = i.indexrelid
        where i.indrelid = 'entries'::regclass and not i.indisunique and not i.indisprimary
+         and c.relname <> all($1::text[])
        union all
        select conname, format('alter table entry_streams add constraint %I %s', conname, pg_get_constraintdef(oid))
        from pg_constraint where conrelid = 'entry_streams'::regclass and contype = 'p'
        on conflict (name) do nothing`,
+      [[...KEPT_LIVE]],
     );
     const deferred = await tx.query<{ name: string; is_constraint: boolean }>(
       `select name, exists (select 1 from pg_constraint where conname = name and conrelid = 'entry_streams'::regclass)

@@ -33,7 +33,7 @@ function logsOf(entries: readonly Entry[]): EntryLog[] {
     const blockNumber = 1n + BigInt(Math.floor(i / 2));
     return {
       index: entry.index,
-      leaf: bytesToHex(encodeLeaf(entry)),
+      leafHex: Buffer.from(encodeLeaf(entry)).toString("hex"),
       blockNumber,
       blockHash: blockHash(blockNumber),
       transactionHash: keccak256(numberToHex(entry.index, { size: 8 })),
@@ -46,7 +46,7 @@ function logsOf(entries: readonly Entry[]): EntryLog[] {
 function frontierAfter(logs: readonly EntryLog[]) {
   const frontier = createMerkleFrontier(0n, []);
   for (const log of logs) {
-    const prefixed = Buffer.concat([Buffer.from([0]), Buffer.from(log.leaf.slice(2), "hex")]);
+    const prefixed = Buffer.concat([Buffer.from([0]), Buffer.from(log.leafHex, "hex")]);
     frontier.append(new Uint8Array(hash("sha256", prefixed, "buffer")));
   }
   return frontier;

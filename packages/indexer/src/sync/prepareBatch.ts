@@ -17,7 +17,7 @@ import { hash } from "node:crypto";
 import { bytesToHex, type Hex } from "viem";
 // Not in @shanji/core's entry point (yet): decodeLeaf without the operator's EIP-55 checksum, which
 // the indexer never stores and which cost a keccak-256 per entry.
-import { decodeLeafFast } from "../../../core/src/encoding/decodeLeafFast.ts";
+import { type DecodeLeafFastReturnType, decodeLeafFast } from "../../../core/src/encoding/decodeLeafFast.ts";
 import type { BlockHeader, EntryLog } from "../chain/createChainReader.ts";
 import { IndexerError, SelfCheckError } from "../errors.ts";
 import { LOWEST_STORED_LEVEL } from "../proofs/storedTree.ts";
@@ -45,6 +45,12 @@ export type PrepareBatchParameters = {
   chain: Promise<ChainView>;
   /** The stored log's frontier: advanced in place over the batch (discard it if this throws). */
   frontier: MerkleFrontier;
+  /**
+   * Called with each entry once it has decoded and carries the index due, in log order (the views'
+   * fold during a backfill). The batch may still fail its checks after: the caller must not count
+   * what it was given until the batch is written.
+   */
+  onEntry?: ((entry: DecodeLeafFastReturnType) => void) | undefined;
 };
 
 /**
@@ -132,7 +138,7 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
 }
 
 async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch> {
-  const { logs, fromBlock, lastBlock, frontier } = parameters;
+  const { logs, fromBlock, lastBlock, frontier, onEntry } = parameters;
   const range = `blocks ${fromBlock}–${lastBlock}`;
   const fail = (message: string, details?: string) =>
     new SelfCheckError(`Self-check failed for ${range}: ${message}`, {
@@ -162,20 +168,20 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
       );
     }
     // The leaf after a 0x00 byte, ready for its RFC 6962 hash: SHA-256(0x00 ‖ leaf).
-    const hex = log.leaf.slice(2);
+    const hex = log.leafHex;
     const prefixed = Buffer.allocUnsafe(1 + (hex.length >> 1));
     prefixed[0] = 0;
     // Writing stops at the first character that is not hex: a short write means a malformed leaf.
-    if (prefixed.write(hex, 1, "hex") * 2 !== hex.length)
-      throw fail(`entry ${log.index} is not hex`, log.leaf.slice(0, 80));
+    if (prefixed.write(hex, 1, "hex") * 2 !== hex.length) throw fail(`entry ${log.index} is not hex`, hex.slice(0, 80));
     const leaf = prefixed.subarray(1);
-    let entry: ReturnType<typeof decodeLeafFast>;
+    let entry: DecodeLeafFastReturnType;
     try {
       entry = decodeLeafFast(leaf);
     } catch (cause) {
       throw fail(`entry ${log.index} does not decode`, String(cause));
     }
     if (entry.index !== log.index) throw fail(`entry ${log.index} carries index ${entry.index} in its leaf`);
+    onEntry?.(entry);
     // Laid end to end, a hash of the wrong length would shift every one after it.
     if (!columns.txHash.pushHash(log.transactionHash)) throw fail(`entry ${log.index} has no proper transaction hash`);
 

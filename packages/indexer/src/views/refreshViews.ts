@@ -8,19 +8,35 @@
  *
  * The database does the sifting: the touched keys come from the stored records (a backfill of a
  * million entries yields a few thousand distinct keys, not a million leaves to decode), and an
- * organisation reads only the entries of its stream that its rows depend on.
+ * organisation reads only the entries of its stream that its rows depend on. After a backfill into
+ * an empty store, the indexer hands over the campaigns folded from the entries as it read them
+ * (foldViews.ts): their rows are written from the fold, and only organisations and volunteers are
+ * read back.
  */
 import { campaignStream, decodeLeaf, type Entry, entryKind, orgStream, volunteerStream } from "@shanji/core";
-import { type Hex, hexToBytes } from "viem";
+import type { Hex } from "viem";
 import { recordFromJson } from "../store/recordJson.ts";
 import type { Queryable } from "../store/types.ts";
+import {
+  type CampaignEntry,
+  createCampaignTally,
+  hexBytes,
+  tallyCampaignEntry,
+  writeCampaign,
+} from "./_campaignRow.ts";
 import { createAllocator } from "./allocateFunds.ts";
 import { createCampaignBalances } from "./campaignBalances.ts";
+import type { FoldedViews } from "./foldViews.ts";
 
 export type RefreshViewsParameters = {
   toSize: bigint;
   /** Entries of a campaign's stream read per query (CAMPAIGN_PAGE unless set; tests set less). */
   campaignPage?: number;
+  /**
+   * The campaigns' views folded from the entries 0 … toSize − 1 as they were ingested (foldViews.ts):
+   * written as they are instead of read back, when the views are empty. Ignored otherwise.
+   */
+  folded?: FoldedViews | undefined;
 };
 export type RefreshViewsReturnType = {
   campaigns: number;
@@ -29,17 +45,44 @@ export type RefreshViewsReturnType = {
   orgs: number;
   volunteers: number;
   entries: bigint;
+  /** Whether the campaigns were written from a fold (`folded`) rather than read back from the store. */
+  folded: boolean;
 };
 
-export async function refreshViews(tx: Queryable, { toSize, campaignPage = CAMPAIGN_PAGE }: RefreshViewsParameters) {
+export async function refreshViews(
+  tx: Queryable,
+  { toSize, campaignPage = CAMPAIGN_PAGE, folded }: RefreshViewsParameters,
+) {
   // A page of no entries would end every campaign's stream at once, and its views with it.
   if (!Number.isSafeInteger(campaignPage) || campaignPage < 1) {
     throw new RangeError(`refreshViews: campaignPage must be a positive integer, got ${campaignPage}`);
   }
   const rows = await tx.query<{ log_size: bigint }>("select log_size from views_cursor where id = 1");
   const from = rows[0]?.log_size ?? 0n;
-  const result: RefreshViewsReturnType = { campaigns: 0, advanced: 0, orgs: 0, volunteers: 0, entries: toSize - from };
+  const result: RefreshViewsReturnType = {
+    campaigns: 0,
+    advanced: 0,
+    orgs: 0,
+    volunteers: 0,
+    entries: toSize - from,
+    folded: false,
+  };
   if (from >= toSize) return result;
+
+  if (folded !== undefined && from === 0n && folded.size === toSize) {
+    const orgs = new Set(folded.orgs);
+    for (const [campaignId, { tally, balance, allocations }] of folded.campaigns) {
+      await writeCampaign(tx, campaignId, tally, balance, allocations);
+      for (const orgId of tally.related) orgs.add(orgId);
+    }
+    return await finishRefresh(
+      tx,
+      toSize,
+      { ...result, campaigns: folded.campaigns.size, folded: true },
+      orgs,
+      folded.volunteers,
+    );
+  }
 
   const campaigns = new Set<bigint>();
   const orgs = new Set<bigint>();
@@ -67,13 +110,24 @@ export async function refreshViews(tx: Queryable, { toSize, campaignPage = CAMPA
     else advanced += 1;
     for (const orgId of related) orgs.add(orgId);
   }
+  return await finishRefresh(tx, toSize, { ...result, campaigns: campaigns.size, advanced }, orgs, volunteers);
+}
+
+/** Refreshes the organisations and volunteers touched, and moves the views' cursor to `toSize`. */
+async function finishRefresh(
+  tx: Queryable,
+  toSize: bigint,
+  result: RefreshViewsReturnType,
+  orgs: ReadonlySet<bigint>,
+  volunteers: ReadonlySet<Hex>,
+): Promise<RefreshViewsReturnType> {
   for (const orgId of orgs) await refreshOrg(tx, orgId, toSize);
   for (const volunteer of volunteers) await refreshVolunteer(tx, volunteer, toSize);
   await tx.query(
     "insert into views_cursor (id, log_size) values (1, $1) on conflict (id) do update set log_size = excluded.log_size",
     [toSize],
   );
-  return { ...result, campaigns: campaigns.size, advanced, orgs: orgs.size, volunteers: volunteers.size };
+  return { ...result, orgs: orgs.size, volunteers: volunteers.size };
 }
 
 /** Forgets every view (after a reorg): the next refresh rebuilds them from the entries. */
@@ -83,13 +137,16 @@ export async function resetViews(tx: Queryable): Promise<void> {
   }
 }
 
-/** What `touched` reads of an entry: its kind, its organisation and the record fields that name keys. */
-type TouchedRow = {
+/**
+ * What `touched` reads of an entry: its kind, its organisation and the record fields that name keys
+ * (ids as the store's text, or as a decoded record's bigints).
+ */
+export type TouchedRow = {
   kind: number;
   actor_org: bigint;
-  campaign_id: string | null;
-  payee_campaign_id: string | null;
-  org_id: string | null;
+  campaign_id: string | bigint | null;
+  payee_campaign_id: string | bigint | null;
+  org_id: string | bigint | null;
   volunteer: Hex | null;
   /** The donor of a donation by an organisation (donorKind 1): the organisation's id as bytes32. */
   org_donor: Hex | null;
@@ -125,8 +182,8 @@ const CREDIT_KINDS: readonly number[] = [
 ];
 
 /** The keys whose views an entry changes. */
-function touched(entry: TouchedRow, campaigns: Set<bigint>, orgs: Set<bigint>, volunteers: Set<Hex>) {
-  const key = (value: string | null) => BigInt(value ?? "");
+export function touched(entry: TouchedRow, campaigns: Set<bigint>, orgs: Set<bigint>, volunteers: Set<Hex>) {
+  const key = (value: string | bigint | null) => (typeof value === "bigint" ? value : BigInt(value ?? ""));
   if (CAMPAIGN_KINDS.includes(entry.kind)) {
     campaigns.add(key(entry.campaign_id));
     orgs.add(entry.actor_org);
@@ -153,9 +210,6 @@ async function streamEntries(tx: Queryable, streamId: Hex, toSize: bigint): Prom
   );
   return rows.map(({ leaf }) => decodeLeaf(leaf));
 }
-
-/** An entry as the campaign views read it. */
-type CampaignEntry = Pick<Entry, "index" | "actorOrg" | "record">;
 
 /** Kinds whose stored record recordFromJson reads back; other kinds' leaves are decoded. */
 const MONEY_KINDS = [
@@ -264,81 +318,20 @@ async function advanceCampaign(
 
 /** Recomputes one campaign from its whole stream; returns the organisations whose totals depend on it. */
 async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint, pageSize: number): Promise<bigint[]> {
-  const related = new Set<bigint>();
+  const tally = createCampaignTally();
   const balances = createCampaignBalances();
   const allocator = createAllocator();
-  let opened: CampaignEntry | undefined;
-  let closed: CampaignEntry | undefined;
-  let count = 0n;
   for await (const page of campaignPages(tx, campaignId, 0n, toSize, pageSize)) {
     for (const entry of page) {
-      const { actorOrg, record } = entry;
-      if (record.type === "campaignOpened") {
-        related.add(actorOrg);
-        opened ??= entry;
-      }
-      if (record.type === "campaignClosed") closed ??= entry;
-      if (record.type === "donationRecorded" && record.donorKind === 1) related.add(BigInt(record.donor));
-      balances.add(record);
+      tallyCampaignEntry(tally, entry);
+      balances.add(entry.record);
       allocator.add(entry);
-      count += 1n;
     }
   }
-  await tx.query("delete from campaigns where campaign_id = $1", [campaignId]);
-  await tx.query("delete from allocations where campaign_id = $1", [campaignId]);
-  if (opened?.record.type !== "campaignOpened") return [...related];
-  const o = opened.record;
-  const b = balances.finish().find((x) => x.campaignId === campaignId);
-  if (!b) return [...related];
-  await tx.query(
-    `insert into campaigns (campaign_id, org_id, currency, target, start_time, end_time, filing_number, description_hash,
-       opened_idx, closed_idx, received, grants_in, spent_program, spent_administration, spent_fundraising, grants_out,
-       reversed_donations, reversed_grants_in, reversed_disbursements, balance, entry_count)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-    [
-      campaignId,
-      opened.actorOrg,
-      o.currency,
-      String(o.target),
-      o.startTime,
-      o.endTime,
-      hexBytes(o.filingNumber),
-      hexBytes(o.descriptionHash),
-      opened.index,
-      closed ? closed.index : null,
-      String(b.received),
-      String(b.grantsIn),
-      String(b.spent.program),
-      String(b.spent.administration),
-      String(b.spent.fundraising),
-      String(b.grantsOut),
-      String(b.reversed.donations),
-      String(b.reversed.grantsIn),
-      String(b.reversed.disbursements),
-      String(b.balance),
-      count,
-    ],
-  );
+  const balance = balances.finish().find((x) => x.campaignId === campaignId);
   const allocations = allocator.finish().filter((a) => a.campaignId === campaignId);
-  for (let start = 0; start < allocations.length; start += 5_000) {
-    const chunk = allocations.slice(start, start + 5_000);
-    await tx.query(
-      `insert into allocations (campaign_id, seq, source_idx, target_idx, target_kind, amount, restricted_misuse, reversed_by_idx)
-       select $1, seq, s, t, k, a::numeric, m, r from unnest($2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::bigint[])
-         as x(seq, s, t, k, a, m, r)`,
-      [
-        campaignId,
-        chunk.map((_, i) => start + i),
-        chunk.map((a) => a.sourceIndex),
-        chunk.map((a) => a.targetIndex),
-        chunk.map((a) => a.targetKind),
-        chunk.map((a) => String(a.amount)),
-        chunk.map((a) => a.restrictedMisuse),
-        chunk.map((a) => a.reversedByIndex),
-      ],
-    );
-  }
-  return [...related];
+  await writeCampaign(tx, campaignId, tally, balance, allocations);
+  return [...tally.related];
 }
 
 async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
@@ -470,5 +463,3 @@ async function refreshVolunteer(tx: Queryable, volunteer: Hex, toSize: bigint) {
     ],
   );
 }
-
-const hexBytes = (hex: Hex): Uint8Array => hexToBytes(hex);
