@@ -136,6 +136,18 @@ describe("prepareBatch", () => {
     expect(String(failure)).toContain(`entry 4 names stream ${campaignStream} twice`);
   });
 
+  test("error: a leaf that is not hex (a bad digit, or an odd number of them) fails the batch, naming the entry", async () => {
+    const honest = logsOf(sixEntries());
+    const leafHex = honest[2]?.leafHex ?? "";
+    for (const bad of [`${leafHex.slice(0, 10)}zz${leafHex.slice(12)}`, leafHex.slice(0, -1)]) {
+      const logs = honest.map((log) => (log.index === 2n ? { ...log, leafHex: bad } : log));
+      const failure = await prepare(logs, later(chainViewOf(honest, 3n))).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(SelfCheckError);
+      expect(String(failure)).toContain("entry 2 is not hex");
+      expect((failure as SelfCheckError).details).toBe(bad.slice(0, 80));
+    }
+  });
+
   test("error: a transaction hash that is not 32 bytes of hex, laid end to end, would shift the others", async () => {
     for (const bad of [`0x${"ab".repeat(31)}`, `0x${"ab".repeat(31)}zz`, `ab${"ab".repeat(32)}`]) {
       const logs = logsOf(sixEntries()).map((log) =>
