@@ -89,6 +89,15 @@ export function receiptCommitment(code: string): Hex | undefined {
   return sha256(hexToBytes(`0x${match[1].toLowerCase()}`));
 }
 
+/**
+ * The donations a receipt commitment names, before a log size. Its donor condition is the expression
+ * of the index entries_receipt_donor, collation included (migration 0007: byte by byte), so that the
+ * index serves it; a test checks the plan.
+ */
+export const RECEIPT_DONATIONS = `select leaf from entries
+  where kind = 33 and record->>'donorKind' = '0' and (record->>'donor') collate "C" = $1 and idx < $2
+  order by idx`;
+
 const NOT_FOUND = "no donation has this receipt code (a donation just made shows once the indexer reaches its block)";
 
 export const donations: FastifyPluginAsync = async (fastify) => {
@@ -131,11 +140,7 @@ export const donations: FastifyPluginAsync = async (fastify) => {
       let snapshot = await app.shanji.snapshot();
       if (commitment === undefined) throw notFound(NOT_FOUND);
       const { store } = app.shanji;
-      const rows = await store.query<{ leaf: Uint8Array }>(
-        `select leaf from entries where kind = 33 and record->>'donorKind' = '0' and record->>'donor' = $1 and idx < $2
-         order by idx`,
-        [commitment, snapshot.logSize],
-      );
+      const rows = await store.query<{ leaf: Uint8Array }>(RECEIPT_DONATIONS, [commitment, snapshot.logSize]);
       if (rows.length === 0) throw notFound(NOT_FOUND);
       const found = rows.map(({ leaf }) => decodeLeaf(leaf));
 

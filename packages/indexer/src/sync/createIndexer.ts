@@ -24,7 +24,7 @@ import { nodeKey, readStoredNodes } from "../proofs/storedTree.ts";
 import type { Queryable, Store } from "../store/types.ts";
 import { createViewFold, FOLD_MAX_ENTRIES, type ViewFold } from "../views/foldViews.ts";
 import { refreshViews, resetViews } from "../views/refreshViews.ts";
-import { deferIndexes, type RestoreIndexesParameters, restoreIndexes, STREAM_KEY } from "./deferIndexes.ts";
+import { deferIndexes, restoreIndexes, STREAM_KEY, setAsideIndexes } from "./deferIndexes.ts";
 import { createMerkleFrontier, type MerkleFrontier, peakPositions, type TreeNode } from "./merkleFrontier.ts";
 import { type ChainView, type PreparedBatch, prepareBatch } from "./prepareBatch.ts";
 import { writeBatch } from "./writeBatch.ts";
@@ -192,8 +192,8 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   let ahead: { from: Cursor; prepared: Promise<Prepared | Error> } | undefined;
   /** The logs after the last range fetched, asked for while that range is checked and written. */
   let logsAhead: { fromBlock: bigint; answer: Promise<Logs | Error> } | undefined;
-  /** The indexes set aside for a backfill, being built while the views are refreshed. */
-  let building: Promise<void> | undefined;
+  /** The indexes set aside for a backfill, being built while the views are refreshed: the key of entry_streams, and all. */
+  let building: { key: Promise<void>; all: Promise<void> } | undefined;
   /**
    * The campaigns' views, folded from the entries as they are read, during a backfill into an empty
    * store: the refresh after it writes them instead of reading the log back (foldViews.ts).
@@ -235,7 +235,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     }
     if (cursor.blockNumber >= target) {
       dropAhead();
-      if (indexesDeferred) await buildIndexesAside();
+      if (indexesDeferred) startIndexBuilds();
       return "caught-up";
     }
     if (!backfillChecked) {
@@ -282,30 +282,42 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   let backfillChecked = false;
 
   /**
-   * Builds the indexes set aside at the end of a backfill. The views read streams by their key, so
-   * that one is built now; the others are built meanwhile and while the views are refreshed, and
-   * awaited by refresh(), which the caller runs next. If the key cannot be built, it stays aside
-   * for the next caught-up step, and the others are awaited before the error is reported.
+   * Starts building the indexes set aside, each in a transaction of its own, for refresh() to await:
+   * the key of entry_streams at once (the views read streams by it), the others two at a time
+   * meanwhile. One that cannot be built stays aside for the next caught-up step to try again; the
+   * others are built all the same.
    */
-  async function buildIndexesAside(): Promise<void> {
-    building ??= buildDeferredIndexes({ except: [STREAM_KEY] });
-    const others = building;
-    try {
-      const key = await restoreIndexes(store, { only: [STREAM_KEY] });
-      if (key.length > 0) logger.info("indexes built", { indexes: key.join(", ") });
-    } catch (error) {
-      building = undefined;
-      await others.catch(() => {});
-      indexesDeferred = true;
-      throw error;
-    }
+  function startIndexBuilds(): void {
+    if (building !== undefined) return;
+    indexesDeferred = false;
+    const key = buildSetAside(STREAM_KEY);
+    const others = (async () => {
+      const names = await setAsideIndexes(store, { except: [STREAM_KEY] });
+      const failures: unknown[] = [];
+      const worker = async () => {
+        for (let name = names.shift(); name !== undefined; name = names.shift()) {
+          await buildSetAside(name).catch((error: unknown) => failures.push(error));
+        }
+      };
+      await Promise.all([worker(), worker()]);
+      if (failures.length > 0) throw failures[0];
+    })();
+    building = {
+      key,
+      // Both settle before an error of either is reported: none runs on unobserved.
+      all: Promise.allSettled([key, others]).then(([k, o]) => {
+        if (k.status === "rejected") throw k.reason;
+        if (o.status === "rejected") throw o.reason;
+      }),
+    };
+    // Observed by refresh(); a step that fails before it must not leave them unobserved meanwhile.
+    building.all.catch(() => {});
   }
 
-  /** Builds the indexes set aside; if that fails, they stay set aside and the next caught-up step tries again. */
-  async function buildDeferredIndexes(which: RestoreIndexesParameters): Promise<void> {
-    indexesDeferred = false;
+  /** Builds one index set aside; if that fails, it stays aside and the next caught-up step tries again. */
+  async function buildSetAside(name: string): Promise<void> {
     try {
-      const restored = await restoreIndexes(store, which);
+      const restored = await restoreIndexes(store, { only: [name] });
       if (restored.length > 0) logger.info("indexes built", { indexes: restored.join(", ") });
     } catch (error) {
       indexesDeferred = true;
@@ -471,14 +483,15 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   async function refresh() {
     const indexes = building;
     building = undefined;
-    const views = refreshViewsToCursor();
+    const views = refreshViewsToCursor(indexes?.key);
     // Both settle before an error of either is reported: none runs on unobserved.
-    const [viewsDone, indexesDone] = await Promise.allSettled([views, indexes]);
+    const [viewsDone, indexesDone] = await Promise.allSettled([views, indexes?.all]);
     if (indexesDone.status === "rejected") throw indexesDone.reason;
     if (viewsDone.status === "rejected") throw viewsDone.reason;
   }
 
-  async function refreshViewsToCursor() {
+  /** `streamsReady`: the build of the streams' key, if one is under way; the views await it before reading streams. */
+  async function refreshViewsToCursor(streamsReady: Promise<void> | undefined) {
     const rows = await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1");
     const size = rows[0]?.log_size ?? 0n;
     // Once: the views it gives cover the log from its start, and a refresh moves them on.
@@ -486,7 +499,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     if (fold?.gaveUp !== undefined)
       logger.info("views: reading the log back", { reason: `the fold gave up: ${fold.gaveUp}` });
     fold = undefined;
-    const done = await store.transaction((tx) => refreshViews(tx, { toSize: size, folded }));
+    const done = await store.transaction((tx) => refreshViews(tx, { toSize: size, folded, streamsReady }));
     if (done.entries > 0n) {
       logger.info("views refreshed", {
         entries: String(done.entries),

@@ -62,6 +62,15 @@ export async function deferIndexes(store: Store): DeferIndexesReturnType {
   });
 }
 
+/** The names of the indexes set aside now, but for `except`, in order. */
+export async function setAsideIndexes(store: Store, { except = [] }: { except?: readonly string[] } = {}) {
+  const rows = await store.query<{ name: string }>(
+    "select name from deferred_indexes where name <> all($1::text[]) order by name",
+    [[...except]],
+  );
+  return rows.map(({ name }) => name);
+}
+
 export type RestoreIndexesParameters = {
   /** Build only these (those of them set aside); every one set aside when undefined. */
   only?: readonly string[] | undefined;

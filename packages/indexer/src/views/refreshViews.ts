@@ -37,6 +37,11 @@ export type RefreshViewsParameters = {
    * written as they are instead of read back, when the views are empty. Ignored otherwise.
    */
   folded?: FoldedViews | undefined;
+  /**
+   * Settles once streams can be read by their key (the key of entry_streams, set aside during a
+   * backfill, being built): awaited before the first stream is read. Its failure fails the refresh.
+   */
+  streamsReady?: Promise<void> | undefined;
 };
 export type RefreshViewsReturnType = {
   campaigns: number;
@@ -51,7 +56,7 @@ export type RefreshViewsReturnType = {
 
 export async function refreshViews(
   tx: Queryable,
-  { toSize, campaignPage = CAMPAIGN_PAGE, folded }: RefreshViewsParameters,
+  { toSize, campaignPage = CAMPAIGN_PAGE, folded, streamsReady }: RefreshViewsParameters,
 ) {
   // A page of no entries would end every campaign's stream at once, and its views with it.
   if (!Number.isSafeInteger(campaignPage) || campaignPage < 1) {
@@ -75,6 +80,7 @@ export async function refreshViews(
       await writeCampaign(tx, campaignId, tally, balance, allocations);
       for (const orgId of tally.related) orgs.add(orgId);
     }
+    await streamsReady;
     return await finishRefresh(
       tx,
       toSize,
@@ -101,6 +107,7 @@ export async function refreshViews(
     [from, toSize],
   );
   for (const row of keys) touched(row, campaigns, orgs, volunteers);
+  await streamsReady;
 
   // A campaign's organisation and its organisation donors have totals that follow the campaign.
   let advanced = 0;

@@ -1,6 +1,7 @@
 import { expect, test } from "vitest";
 import { storeLeaves } from "../../proofs/_test/storeLeaves.ts";
 import { inclusionProofAt } from "../../proofs/treeProofs.ts";
+import { deferIndexes, restoreIndexes } from "../../sync/deferIndexes.ts";
 import { describeEachBackend } from "../_test/testDatabase.ts";
 import { SchemaTooNewError, StoreError } from "../errors.ts";
 import type { Store } from "../types.ts";
@@ -100,7 +101,7 @@ describeEachBackend("migrate", (backend) => {
     const before = await proofs();
     const countBelow4 = "select count(*) as n from tree_nodes where level < 4";
     expect(await store.query(countBelow4)).toStrictEqual([{ n: 35n }]);
-    expect(await migrate(store)).toMatchObject({ fromVersion: 5, applied: [6] });
+    expect(await migrate(store, { to: 6 })).toMatchObject({ fromVersion: 5, applied: [6] });
     expect(await store.query(countBelow4)).toStrictEqual([{ n: 0n }]);
     expect(await store.query("select level, pos from tree_nodes order by level, pos")).toStrictEqual([
       { level: 4, pos: 0n },
@@ -109,6 +110,34 @@ describeEachBackend("migrate", (backend) => {
     ]);
     expect(await proofs()).toStrictEqual(before);
     await store.close();
+  });
+
+  test("behavior: migration 7 gives the receipt lookup's index the collation C, built or set aside by a backfill", async () => {
+    const definition = async (store: Store) => {
+      const built = await store.query<{ definition: string }>(
+        "select indexdef as definition from pg_indexes where indexname = 'entries_receipt_donor'",
+      );
+      const aside = await store.query<{ definition: string }>(
+        "select definition from deferred_indexes where name = 'entries_receipt_donor'",
+      );
+      return { built: built.map((r) => r.definition), aside: aside.map((r) => r.definition) };
+    };
+    for (const setAside of [false, true]) {
+      const store = await backend.emptyStore();
+      await migrate(store, { to: 6 });
+      if (setAside) await deferIndexes(store);
+      const before = await definition(store);
+      expect(before[setAside ? "aside" : "built"][0]).not.toMatch(/COLLATE/i);
+      expect(await migrate(store)).toMatchObject({ fromVersion: 6, applied: [7] });
+      const after = await definition(store);
+      expect(after[setAside ? "built" : "aside"]).toStrictEqual([]);
+      expect(after[setAside ? "aside" : "built"][0]).toMatch(/COLLATE "C"/i);
+      if (setAside) {
+        await restoreIndexes(store);
+        expect((await definition(store)).built[0]).toMatch(/COLLATE "C"/);
+      }
+      await store.close();
+    }
   });
 
   test("behavior: two runs started together apply each migration once", async () => {
