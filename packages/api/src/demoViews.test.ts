@@ -2,7 +2,14 @@
 // and grants, donations by an enterprise, volunteer credit) come out the same whichever way they are
 // computed: folded from the entries while a backfill into an empty store reads them
 // (views/foldViews.ts), or read back from the stored streams, as every later refresh does.
-import { createChainReader, createIndexer, digestStore, type Logger, refreshViews } from "@shanji/indexer";
+import {
+  createChainReader,
+  createIndexer,
+  deploymentConfig,
+  digestStore,
+  type Logger,
+  refreshViews,
+} from "@shanji/indexer";
 import { createPublicClient, http } from "viem";
 import { expect, inject, test } from "vitest";
 import { startAnvil } from "../../../scripts/lib/anvil.ts";
@@ -36,16 +43,7 @@ describeEachBackend("demo views", (backend) => {
           client: createPublicClient({ transport: http(anvil.url, { retryCount: 0 }) }),
           logAddress: deployment.addresses.log,
         }),
-        config: {
-          chainId: deployment.chainId,
-          addresses: {
-            log: deployment.addresses.log,
-            registry: deployment.addresses.registry,
-            charity: deployment.addresses.charityLedger,
-            credit: deployment.addresses.volunteerCredit,
-          },
-          deployBlock: BigInt(deployment.deployBlock),
-        },
+        config: deploymentConfig(deployment),
         logger,
       });
       const { logSize } = await indexer.syncToHead();

@@ -17,7 +17,7 @@ export {
   storedReads,
 } from "./proofs/storedTree.ts";
 export { consistencyProofAt, inclusionProofAt, rootAt } from "./proofs/treeProofs.ts";
-export { type Deployment, type RunIndexerReturnType, runIndexer } from "./runIndexer.ts";
+export { type Deployment, deploymentConfig, type RunIndexerReturnType, runIndexer } from "./runIndexer.ts";
 export { createStore } from "./store/createStore.ts";
 export { digestStore } from "./store/digest.ts";
 export type { Queryable, Row, Store, StoreLogger } from "./store/types.ts";

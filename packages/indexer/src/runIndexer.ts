@@ -8,7 +8,7 @@ import { createChainReader } from "./chain/createChainReader.ts";
 import { createLogger } from "./createLogger.ts";
 import { createStore } from "./store/createStore.ts";
 import type { Store } from "./store/types.ts";
-import { createIndexer, type Indexer, type Logger } from "./sync/createIndexer.ts";
+import { createIndexer, type Indexer, type IndexerConfig, type Logger } from "./sync/createIndexer.ts";
 
 /** What `npm start` writes to `<data folder>/deployment.json` once the contracts are deployed. */
 export type Deployment = {
@@ -17,6 +17,20 @@ export type Deployment = {
   deployBlock: string;
   addresses: { log: Hex; registry: Hex; charityLedger: Hex; volunteerCredit: Hex };
 };
+
+/** The indexer's settings that a deployment fixes: the chain, the contracts, the log's first block. */
+export function deploymentConfig(deployment: Deployment): IndexerConfig {
+  return {
+    chainId: deployment.chainId,
+    addresses: {
+      log: deployment.addresses.log,
+      registry: deployment.addresses.registry,
+      charity: deployment.addresses.charityLedger,
+      credit: deployment.addresses.volunteerCredit,
+    },
+    deployBlock: BigInt(deployment.deployBlock),
+  };
+}
 
 export type RunIndexerParameters = {
   rpcUrl: string;
@@ -49,14 +63,7 @@ export async function runIndexer(parameters: RunIndexerParameters): Promise<RunI
     logger,
     ...(onBatch ? { onBatch } : {}),
     config: {
-      chainId: deployment.chainId,
-      addresses: {
-        log: deployment.addresses.log,
-        registry: deployment.addresses.registry,
-        charity: deployment.addresses.charityLedger,
-        credit: deployment.addresses.volunteerCredit,
-      },
-      deployBlock: BigInt(deployment.deployBlock),
+      ...deploymentConfig(deployment),
       finality: parameters.finality ?? 0n,
       ...(parameters.pollInterval === undefined ? {} : { pollInterval: parameters.pollInterval }),
     },

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import { createChainReader, createIndexer, type Store } from "@shanji/indexer";
+import { createChainReader, createIndexer, deploymentConfig, type Store } from "@shanji/indexer";
 import { createPublicClient, http } from "viem";
 import type { TestProject } from "vitest/node";
 import { startAnvil } from "../../../scripts/lib/anvil.ts";
@@ -85,14 +85,7 @@ export default async function setup(project: TestProject) {
       store,
       chain: createChainReader({ client, logAddress: deployment.addresses.log }),
       config: {
-        chainId: deployment.chainId,
-        addresses: {
-          log: deployment.addresses.log,
-          registry: deployment.addresses.registry,
-          charity: deployment.addresses.charityLedger,
-          credit: deployment.addresses.volunteerCredit,
-        },
-        deployBlock: BigInt(deployment.deployBlock),
+        ...deploymentConfig(deployment),
         pollInterval: 50,
       },
     });

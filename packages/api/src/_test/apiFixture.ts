@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createChainReader, createIndexer, type Store } from "@shanji/indexer";
+import { createChainReader, createIndexer, deploymentConfig, type Store } from "@shanji/indexer";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { inject } from "vitest";
 import { startAnvil } from "../../../../scripts/lib/anvil.ts";
@@ -59,14 +59,7 @@ export async function openApiFixture(
     store,
     chain: createChainReader({ client, logAddress: deployment.addresses.log }),
     config: {
-      chainId: deployment.chainId,
-      addresses: {
-        log: deployment.addresses.log,
-        registry: deployment.addresses.registry,
-        charity: deployment.addresses.charityLedger,
-        credit: deployment.addresses.volunteerCredit,
-      },
-      deployBlock: BigInt(deployment.deployBlock),
+      ...deploymentConfig(deployment),
       pollInterval: 50,
     },
   });
