@@ -19,7 +19,7 @@
  */
 import type { Store } from "../store/types.ts";
 
-/** The deferred index that the views read (a stream's entries): built before they are refreshed. */
+/** The deferred index by which the views read a stream's entries: the first built, and awaited before they read one. */
 export const STREAM_KEY = "entry_streams_pkey";
 
 /** The indexes of `entries` a backfill keeps up to date row by row (partial, over a few entries each). */
@@ -74,8 +74,6 @@ export async function setAsideIndexes(store: Store, { except = [] }: { except?: 
 export type RestoreIndexesParameters = {
   /** Build only these (those of them set aside); every one set aside when undefined. */
   only?: readonly string[] | undefined;
-  /** Leave these aside. */
-  except?: readonly string[] | undefined;
 };
 
 /** The indexes built again (none if none were set aside). */
@@ -86,13 +84,12 @@ export async function restoreIndexes(
   parameters: RestoreIndexesParameters = {},
 ): RestoreIndexesReturnType {
   const only = parameters.only === undefined ? null : [...parameters.only];
-  const except = [...(parameters.except ?? [])];
   return await store.transaction(async (tx) => {
     const deferred = await tx.query<{ name: string; definition: string; missing: boolean }>(
       `select name, definition, to_regclass(quote_ident(name)) is null as missing
-       from deferred_indexes where ($1::text[] is null or name = any($1::text[])) and name <> all($2::text[])
+       from deferred_indexes where $1::text[] is null or name = any($1::text[])
        order by name for update`,
-      [only, except],
+      [only],
     );
     // One that exists already (built by hand meanwhile) is left as it is.
     for (const { definition, missing } of deferred) if (missing) await tx.query(definition);
