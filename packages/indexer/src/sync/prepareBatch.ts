@@ -149,7 +149,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
 
   const start = frontier.size;
   const chunks: EntryChunk[] = [];
-  const streams = new Map<Hex, { firstIdx: bigint; firstPrev: bigint | null; count: number; lastIdx: bigint }>();
+  const streams = new Map<Hex, StreamInBatch>();
   let chainBreak: PreparedBatch["chainBreak"];
   const nodes = { level: new Column(), pos: new Column(), hash: new Bytes() };
   const blocks = { number: new Column(), logSize: new Column(), root: new Bytes() };
@@ -210,7 +210,9 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
       columns.streamPrev.push(stream.prevIndex ?? "NULL");
       const seen = streams.get(stream.id);
       if (seen === undefined) {
-        streams.set(stream.id, { firstIdx: log.index, firstPrev: stream.prevIndex, count: 1, lastIdx: log.index });
+        // Its id's bytes, as just laid out in the chunk (which only ever grows), for the streams' columns.
+        const id = columns.streamId.last(32);
+        streams.set(stream.id, { id, firstIdx: log.index, firstPrev: stream.prevIndex, count: 1, lastIdx: log.index });
         continue;
       }
       // The log refuses such an entry; the key of entry_streams may be set aside (deferIndexes.ts).
@@ -262,7 +264,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
 
   const known = new StreamColumnsBuilder();
   const added = new StreamColumnsBuilder();
-  for (const [id, stream] of streams) (stream.firstPrev === null ? added : known).push(id, stream);
+  for (const stream of streams.values()) (stream.firstPrev === null ? added : known).push(stream);
   return {
     fromBlock,
     lastHeader,
@@ -370,6 +372,11 @@ class Bytes {
     return this.buffer.subarray(0, this.length);
   }
 
+  /** The last `size` bytes appended, as a view (bytes once appended never change). */
+  last(size: number): Buffer {
+    return this.buffer.subarray(this.length - size, this.length);
+  }
+
   private reserve(size: number): void {
     if (this.length + size <= this.buffer.length) return;
     const grown = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + size));
@@ -377,6 +384,9 @@ class Bytes {
     this.buffer = grown;
   }
 }
+
+/** A stream the batch names: its id's 32 bytes, its first entry here and that entry's back-pointer, its count and last entry here. */
+type StreamInBatch = { id: Buffer; firstIdx: bigint; firstPrev: bigint | null; count: number; lastIdx: bigint };
 
 /** Streams as StreamColumns. */
 class StreamColumnsBuilder {
@@ -387,9 +397,8 @@ class StreamColumnsBuilder {
   private readonly lastIdx = new Column();
   private size = 0;
 
-  push(id: Hex, stream: { firstIdx: bigint; firstPrev: bigint | null; count: number; lastIdx: bigint }): void {
-    // Every id here was laid out in a chunk already, so it is a proper one.
-    if (!this.id.pushHash(id)) throw new Error(`stream id ${id} is not 32 bytes`);
+  push(stream: StreamInBatch): void {
+    this.id.push(stream.id);
     this.firstIdx.push(stream.firstIdx);
     this.firstPrev.push(stream.firstPrev ?? "NULL");
     this.count.push(stream.count);

@@ -103,28 +103,28 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
   const heads = await tx
     .query<{ moved: bigint }>(
       `with moved as (
-       update streams set count = streams.count + b.c, last_idx = b.l
-       from (
-         select substring($1::bytea from n::integer * 32 - 31 for 32) as id, prev, c, l
-         from rows from (unnest($2::bigint[]), unnest($3::bigint[]), unnest($4::bigint[])) with ordinality as t(prev, c, l, n)
-       ) as b
-       where streams.stream_id = b.id and streams.last_idx = b.prev
-       returning 1
-     ), added as (
-       insert into streams (stream_id, count, last_idx)
-       select substring($13::bytea from n::integer * 32 - 31 for 32), c, l
-       from rows from (unnest($14::bigint[]), unnest($15::bigint[])) with ordinality as t(c, l, n)
-     ), node_rows as (
-       insert into tree_nodes (level, pos, hash)
-       select l, p, substring($7::bytea from n::integer * 32 - 31 for 32)
-       from rows from (unnest($5::smallint[]), unnest($6::bigint[])) with ordinality as t(l, p, n)
-     ), block_rows as (
-       insert into blocks (number, hash, parent_hash, log_size, log_root)
-       select b, substring($9::bytea from n::integer * 32 - 31 for 32), substring($10::bytea from n::integer * 32 - 31 for 32), s,
-              substring($12::bytea from n::integer * 32 - 31 for 32)
-       from rows from (unnest($8::bigint[]), unnest($11::bigint[])) with ordinality as t(b, s, n)
-     )
-     select count(*) as moved from moved`,
+         update streams set count = streams.count + b.c, last_idx = b.l
+         from (
+           select substring($1::bytea from n::integer * 32 - 31 for 32) as id, prev, c, l
+           from rows from (unnest($2::bigint[]), unnest($3::bigint[]), unnest($4::bigint[])) with ordinality as t(prev, c, l, n)
+         ) as b
+         where streams.stream_id = b.id and streams.last_idx = b.prev
+         returning 1
+       ), added as (
+         insert into streams (stream_id, count, last_idx)
+         select substring($13::bytea from n::integer * 32 - 31 for 32), c, l
+         from rows from (unnest($14::bigint[]), unnest($15::bigint[])) with ordinality as t(c, l, n)
+       ), node_rows as (
+         insert into tree_nodes (level, pos, hash)
+         select l, p, substring($7::bytea from n::integer * 32 - 31 for 32)
+         from rows from (unnest($5::smallint[]), unnest($6::bigint[])) with ordinality as t(l, p, n)
+       ), block_rows as (
+         insert into blocks (number, hash, parent_hash, log_size, log_root)
+         select b, substring($9::bytea from n::integer * 32 - 31 for 32), substring($10::bytea from n::integer * 32 - 31 for 32), s,
+                substring($12::bytea from n::integer * 32 - 31 for 32)
+         from rows from (unnest($8::bigint[]), unnest($11::bigint[])) with ordinality as t(b, s, n)
+       )
+       select count(*) as moved from moved`,
       [
         known.id,
         known.firstPrev,
