@@ -143,6 +143,35 @@ describeEachBackend("indexer", (backend) => {
     await twice.close();
   }, 120_000);
 
+  test("behavior: an indexer whose store another indexer moved on reads the cursor again (it keeps it between batches)", async () => {
+    const once = await backend.freshStore();
+    await indexerOn(anvil.url, once, indexerConfig(deployment)).syncToHead();
+
+    const shared = await backend.freshStore();
+    const config = { ...indexerConfig(deployment), deferIndexesFrom: 10n ** 9n };
+    const client = createPublicClient({ transport: http(anvil.url, { retryCount: 0 }) });
+    const reader = createChainReader({ client, logAddress: deployment.addresses.log, initialRange: 2n, maxRange: 4n });
+    // While the first indexer prepares its third batch, the second indexes the whole chain into the
+    // same store: the first's next write starts from a cursor that is no longer the store's.
+    let calls = 0;
+    const chain: ChainReader = {
+      ...reader,
+      async logState(blockHash) {
+        calls += 1;
+        if (calls === 3) await indexerOn(anvil.url, shared, config).syncToHead();
+        return reader.logState(blockHash);
+      },
+    };
+    const warnings: string[] = [];
+    const logger: Logger = { info() {}, warn: (message) => warnings.push(message), error() {} };
+    const status = await createIndexer({ store: shared, chain, config, logger }).syncToHead({ maxAttempts: 3 });
+    expect(status.logSize).toBe((await onChain()).size);
+    expect(warnings.some((w) => w.includes("The store moved on"))).toBe(true);
+    expect(await digestAll(shared)).toBe(await digestAll(once));
+    await once.close();
+    await shared.close();
+  }, 120_000);
+
   test("behavior: a long backfill builds the entries' indexes at the end, even after a stop part-way", async () => {
     const indexed = await backend.freshStore();
     await indexerOn(anvil.url, indexed, indexerConfig(deployment)).syncToHead();

@@ -161,7 +161,15 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     }
   }
 
+  /**
+   * The cursor as this indexer's last write left it, until something fails: the next step starts
+   * from it instead of reading it back. Another writer cannot slip in unseen: a write moves the
+   * cursor only from where the batch was prepared, and a failed step forgets this copy.
+   */
+  let written: Cursor | undefined;
+
   async function loadCursor(): Promise<Cursor> {
+    if (written !== undefined) return written;
     const rows = await store.query<{ block_number: bigint; block_hash: Uint8Array; log_size: bigint }>(
       "select block_number, block_hash, log_size from sync_cursor where id = 1",
     );
@@ -211,8 +219,12 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     const cursor = await loadCursor();
     status.indexedBlock = cursor.blockNumber;
     status.logSize = cursor.logSize;
-    // The head and the block under the cursor, asked together: a round trip less per batch. The
-    // block's answer counts only if it is not past the head.
+    // The batch prepared ahead, if it continues the cursor, is checked against the chain while the
+    // head and the block under the cursor are asked for, not after them. Awaited only if the step
+    // goes on to ingest; a reorg or the head drops it.
+    const candidate = takeAhead(cursor);
+    candidate.catch(() => {});
+    // The block's answer counts only if it is not past the head.
     const asked = chain.header(cursor.blockNumber).then(
       (header) => header,
       (error: unknown) => ({ error }),
@@ -249,8 +261,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       await deferIndexesForBackfill(cursor, behind);
     }
 
-    const prepared =
-      (await takeAhead(cursor)) ?? (await fetchBatch(cursor, await loadFrontier(store, cursor.logSize), target));
+    const prepared = (await candidate) ?? (await fetchBatch(cursor, await loadFrontier(store, cursor.logSize), target));
     const { batch } = prepared;
     const end: Cursor = {
       blockNumber: batch.lastHeader.number,
@@ -267,6 +278,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       dropAhead();
       throw error;
     }
+    written = end;
     status.indexedBlock = end.blockNumber;
     status.logSize = end.logSize;
     onBatch?.({ fromBlock: batch.fromBlock, toBlock: end.blockNumber, entries: batch.entries, logSize: end.logSize });
@@ -442,6 +454,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     });
     const size = String(ancestor.logSize);
     fold?.giveUp("a reorg rolled the store back");
+    written = undefined;
     await store.transaction(async (tx) => {
       // Views are rebuilt from the entries that remain (reorgs are rare; a rebuild is simple and sure).
       await resetViews(tx);
@@ -534,6 +547,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
 
   /** Handles a failed step: records a self-check failure, and returns the delay before a retry. */
   async function onFailure(error: unknown, failures: number): Promise<number> {
+    written = undefined;
     const message = error instanceof Error ? error.message : String(error);
     status.lastError = message;
     if (error instanceof SelfCheckError) {

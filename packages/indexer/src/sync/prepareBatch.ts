@@ -13,7 +13,6 @@
  * database as they are (a bytea parameter travels in binary): no hex to write here and to decode
  * there, and half the bytes on the wire.
  */
-import { hash } from "node:crypto";
 import { bytesToHex, type Hex } from "viem";
 // Not in @shanji/core's entry point (yet): decodeLeaf without the operator's EIP-55 checksum, which
 // the indexer never stores and which cost a keccak-256 per entry.
@@ -22,7 +21,7 @@ import type { BlockHeader, EntryLog } from "../chain/createChainReader.ts";
 import { IndexerError, SelfCheckError } from "../errors.ts";
 import { LOWEST_STORED_LEVEL } from "../proofs/storedTree.ts";
 import { recordToJson } from "../store/recordJson.ts";
-import type { MerkleFrontier } from "./merkleFrontier.ts";
+import { type MerkleFrontier, sha256 } from "./merkleFrontier.ts";
 
 /** What the node says about a batch's blocks, apart from their logs. */
 export type ChainView = {
@@ -185,7 +184,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
     // Laid end to end, a hash of the wrong length would shift every one after it.
     if (!columns.txHash.pushHash(log.transactionHash)) throw fail(`entry ${log.index} has no proper transaction hash`);
 
-    const leafHash = hash("sha256", prefixed, "buffer");
+    const leafHash = sha256(prefixed);
     for (const node of frontier.append(leafHash)) {
       // The lowest levels are folded from leaf hashes when read, not stored (storedTree.ts).
       if (node.level < LOWEST_STORED_LEVEL) continue;
