@@ -52,7 +52,7 @@ export type IndexerConfig = {
   deferIndexesFrom?: bigint;
   /**
    * A backfill into an empty store of at most this many entries folds the campaigns' views from
-   * the entries as it reads them, holding ~0.5 KB an entry until it catches up, rather than reading
+   * the entries as it reads them, holding ~0.26 KB an entry until it catches up, rather than reading
    * every campaign's stream back at the end (views/foldViews.ts); FOLD_MAX_ENTRIES (500,000) unless
    * set, 0 for never.
    */

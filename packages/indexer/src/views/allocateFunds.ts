@@ -68,8 +68,6 @@ export type AllocateFundsReturnType = Allocation[];
  * still hold money: paying out never rescans emptied lots, even after money comes back to old ones.
  */
 type Queue = { lots: Lot[]; holding: number[] };
-/** A lot's position in a queue, and whether that position is in the queue's heap. */
-type Place = { queue: Queue; position: number; queued: boolean };
 
 type CampaignState = {
   id: bigint;
@@ -89,10 +87,20 @@ type Lot = {
   remaining: bigint;
   purpose: string | null;
   reversed: boolean;
-  /** Where the lot sits, to requeue it when money comes back. */
-  places: Place[];
+  /**
+   * Where the lot sits, to requeue it when money comes back: its queue (unrestricted, or its
+   * purpose's), its position there and whether that position is in the queue's heap; an earmarked
+   * lot sits in the campaign's `earmarked` queue too (queue2). Fields, not a list of places: a lot
+   * is kept until the end, one per donation.
+   */
+  queue: Queue;
+  position: number;
+  queued: boolean;
+  queue2: Queue | null;
+  position2: number;
+  queued2: boolean;
   /** Once reversed: the allocations that covered what it had already paid for, in order. */
-  cover: Piece[];
+  cover: readonly Piece[];
 };
 
 /** An allocation under construction; `amount` and `reversedByIndex` change as money goes back. */
@@ -134,7 +142,8 @@ export function createAllocator(): {
   finish(): AllocateFundsReturnType;
 } {
   const campaigns = new Map<bigint, CampaignState>();
-  const donations = new Map<bigint, Lot>();
+  /** The donations' lots in entry order (as they come), for a reversal to find by binary search. */
+  const donations: Lot[] = [];
   const disbursements = new Map<bigint, Disbursement>();
   const pieces: Piece[] = [];
 
@@ -154,28 +163,57 @@ export function createAllocator(): {
     return c;
   };
 
-  const enqueue = (queue: Queue, lot: Lot) => {
+  /** Puts the lot at the end of the queue; returns its position there. */
+  const enqueue = (queue: Queue, lot: Lot): number => {
     const position = queue.lots.length;
-    lot.places.push({ queue, position, queued: true });
     queue.lots.push(lot);
     heapPush(queue.holding, position);
+    return position;
   };
 
   const addLot = (campaign: CampaignState, index: bigint, amount: bigint, purpose: string | null): Lot => {
-    const lot: Lot = { index, campaign, amount, remaining: amount, purpose, reversed: false, places: [], cover: [] };
-    if (purpose === null) {
-      enqueue(campaign.unrestricted, lot);
-    } else {
-      let queue = campaign.byPurpose.get(purpose);
-      if (queue === undefined) {
-        queue = { lots: [], holding: [] };
-        campaign.byPurpose.set(purpose, queue);
+    let queue = campaign.unrestricted;
+    if (purpose !== null) {
+      let byPurpose = campaign.byPurpose.get(purpose);
+      if (byPurpose === undefined) {
+        byPurpose = { lots: [], holding: [] };
+        campaign.byPurpose.set(purpose, byPurpose);
       }
-      enqueue(queue, lot);
-      enqueue(campaign.earmarked, lot);
+      queue = byPurpose;
     }
+    const lot: Lot = {
+      index,
+      campaign,
+      amount,
+      remaining: amount,
+      purpose,
+      reversed: false,
+      queue,
+      position: 0,
+      queued: true,
+      queue2: purpose === null ? null : campaign.earmarked,
+      position2: 0,
+      queued2: purpose !== null,
+      cover: NO_PIECES,
+    };
+    lot.position = enqueue(queue, lot);
+    if (lot.queue2 !== null) lot.position2 = enqueue(lot.queue2, lot);
     campaign.available += amount;
     return lot;
+  };
+
+  /** The lot of donation `index`, if the input holds it. */
+  const donation = (index: bigint): Lot | undefined => {
+    let low = 0;
+    let high = donations.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const lot = donations[middle] as Lot;
+      if (lot.index === index) return lot;
+      if (lot.index < index) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
   };
 
   /** Pays `amount` out of `campaign` by steps 1–3 for `purpose`. */
@@ -255,10 +293,13 @@ export function createAllocator(): {
     if (!lot.reversed) {
       lot.remaining += amount;
       lot.campaign.available += amount;
-      for (const place of lot.places) {
-        if (place.queued) continue;
-        place.queued = true;
-        heapPush(place.queue.holding, place.position);
+      if (!lot.queued) {
+        lot.queued = true;
+        heapPush(lot.queue.holding, lot.position);
+      }
+      if (lot.queue2 !== null && !lot.queued2) {
+        lot.queued2 = true;
+        heapPush(lot.queue2.holding, lot.position2);
       }
       return;
     }
@@ -315,7 +356,7 @@ export function createAllocator(): {
       }
       case "donationRecorded": {
         const c = opened(r.campaignId, r.currency, at);
-        if (c !== null) donations.set(at, addLot(c, at, r.amount, purposeKey(r.purposeTag)));
+        if (c !== null) donations.push(addLot(c, at, r.amount, purposeKey(r.purposeTag)));
         break;
       }
       case "disbursementRecorded": {
@@ -339,7 +380,7 @@ export function createAllocator(): {
       case "recordReversed": {
         if (r.targetKind === entryKind.donationRecorded) {
           if (!campaigns.has(r.campaignId)) break;
-          const lot = donations.get(r.targetIndex);
+          const lot = donation(r.targetIndex);
           if (lot === undefined || lot.campaign.id !== r.campaignId || lot.amount !== r.amount) {
             fail(at, `Reversal ${at} names donation ${r.targetIndex}, which is not in the entries as given.`);
           } else if (lot.reversed) {
@@ -380,6 +421,9 @@ export function createAllocator(): {
   return { add, finish: () => collect(pieces) };
 }
 
+/** The cover of a lot not reversed: none (shared and never written to; reverseLot replaces it). */
+const NO_PIECES: readonly Piece[] = Object.freeze([]);
+
 const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The output, sorted; a piece emptied into its split (see giveBack) is left out. */
@@ -406,7 +450,8 @@ function collect(pieces: readonly Piece[]): Allocation[] {
 }
 
 function unqueue(lot: Lot, queue: Queue): void {
-  for (const place of lot.places) if (place.queue === queue) place.queued = false;
+  if (lot.queue === queue) lot.queued = false;
+  if (lot.queue2 === queue) lot.queued2 = false;
 }
 
 function heapPush(heap: number[], value: number): void {

@@ -44,8 +44,9 @@ export type CreateViewFoldParameters = {
 };
 
 /**
- * Entries a fold takes at most. It holds ~470 bytes an entry on a ledger of donations (a throw-away
- * script over 100,000 and 400,000 of them), so at most ~230 MB; a longer backfill reads the views back.
+ * Entries a fold takes at most. It holds ~260 bytes an entry on a ledger of donations (a throw-away
+ * script over the benchmark's chain of 100,002 entries), so at most ~130 MB; a longer backfill reads
+ * the views back.
  */
 export const FOLD_MAX_ENTRIES = 500_000n;
 
