@@ -5,7 +5,7 @@
  * rows cannot differ by the way they were computed.
  */
 import type { Entry } from "@shanji/core";
-import { type Hex, hexToBytes } from "viem";
+import { hexToBytes } from "viem";
 import type { Queryable } from "../store/types.ts";
 import type { Allocation } from "./allocateFunds.ts";
 import type { CampaignBalance } from "./campaignBalances.ts";
@@ -71,8 +71,8 @@ export async function writeCampaign(
       String(o.target),
       o.startTime,
       o.endTime,
-      hexBytes(o.filingNumber),
-      hexBytes(o.descriptionHash),
+      hexToBytes(o.filingNumber),
+      hexToBytes(o.descriptionHash),
       opened.index,
       closed ? closed.index : null,
       String(b.received),
@@ -107,5 +107,3 @@ export async function writeCampaign(
     );
   }
 }
-
-export const hexBytes = (hex: Hex): Uint8Array => hexToBytes(hex);

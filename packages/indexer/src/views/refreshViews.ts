@@ -14,16 +14,10 @@
  * read back.
  */
 import { campaignStream, decodeLeaf, type Entry, entryKind, orgStream, volunteerStream } from "@shanji/core";
-import type { Hex } from "viem";
+import { type Hex, hexToBytes } from "viem";
 import { recordFromJson } from "../store/recordJson.ts";
 import type { Queryable } from "../store/types.ts";
-import {
-  type CampaignEntry,
-  createCampaignTally,
-  hexBytes,
-  tallyCampaignEntry,
-  writeCampaign,
-} from "./_campaignRow.ts";
+import { type CampaignEntry, createCampaignTally, tallyCampaignEntry, writeCampaign } from "./_campaignRow.ts";
 import { createAllocator } from "./allocateFunds.ts";
 import { createCampaignBalances } from "./campaignBalances.ts";
 import type { FoldedViews } from "./foldViews.ts";
@@ -213,7 +207,7 @@ async function streamEntries(tx: Queryable, streamId: Hex, toSize: bigint): Prom
   const rows = await tx.query<{ leaf: Uint8Array }>(
     `select e.leaf from entry_streams s join entries e on e.idx = s.idx
      where s.stream_id = $1 and s.idx < $2 order by s.idx`,
-    [hexBytes(streamId), toSize],
+    [hexToBytes(streamId), toSize],
   );
   return rows.map(({ leaf }) => decodeLeaf(leaf));
 }
@@ -242,7 +236,7 @@ async function* campaignPages(
   toSize: bigint,
   pageSize: number,
 ): AsyncGenerator<CampaignEntry[]> {
-  const stream = hexBytes(campaignStream(campaignId));
+  const stream = hexToBytes(campaignStream(campaignId));
   // The page's entries are looked up one by one (a lateral join), whatever the planner would guess
   // of a join: a merge join read every entry between the page's first and last, the other streams'
   // too, and right after a backfill (no statistics yet) worse plans came up.
@@ -342,7 +336,7 @@ async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint
 }
 
 async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
-  const stream = hexBytes(orgStream(orgId));
+  const stream = hexToBytes(orgStream(orgId));
   // Of the organisation's stream (every record it writes), only its lifecycle and its donations as
   // an organisation donor count here: the database leaves out the rest, however long the stream.
   const entries = (
@@ -381,8 +375,8 @@ async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
         a.creditCode,
         a.checkOverridden,
         a.name,
-        hexBytes(admin),
-        hexBytes(a.metadataHash),
+        hexToBytes(admin),
+        hexToBytes(a.metadataHash),
         status,
         reason,
         accredited.index,
@@ -428,7 +422,7 @@ async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
 
 async function refreshVolunteer(tx: Queryable, volunteer: Hex, toSize: bigint) {
   const entries = await streamEntries(tx, volunteerStream(volunteer), toSize);
-  await tx.query("delete from volunteers where volunteer = $1", [hexBytes(volunteer)]);
+  await tx.query("delete from volunteers where volunteer = $1", [hexToBytes(volunteer)]);
   let minutes = 0n;
   let issued = 0n;
   let reversedPoints = 0n;
@@ -457,7 +451,7 @@ async function refreshVolunteer(tx: Queryable, volunteer: Hex, toSize: bigint) {
     `insert into volunteers (volunteer, minutes, points_issued, points_reversed, points_redeemed, points, credits, redemptions, certificates, last_idx)
      values ($1, $2, $3::numeric, $4::numeric, $5::numeric, $6::numeric, $7, $8, $9, $10)`,
     [
-      hexBytes(volunteer),
+      hexToBytes(volunteer),
       minutes,
       String(issued),
       String(reversedPoints),
