@@ -18,12 +18,17 @@
  *   BENCH_DATABASE_URL=postgres://…    a server where the role may CREATE DATABASE (else TEST_DATABASE_URL);
  *                                      the run creates a database of its own there and drops it afterwards
  *   BENCH_RAW_RUNS=3                   raw fetch runs; the median counts
+ *   BENCH_POSTGRES_RUNS=3              PostgreSQL backfills, each into a fresh database; the median counts
  *   BENCH_FIXED_RANGE=5000             blocks per eth_getLogs of the plain fixed-range loop
  *   BENCH_CPU_PROF=postgres            profile a measurement (pglite, postgres, raw) with --cpu-prof
  *   BENCH_VERBOSE=1                    show the indexer's own log lines
  *   BENCH_INDEXER_SRC=path             measure another copy of packages/indexer/src (a patch under review)
  *                                      against the same chain and the same baseline; the figures go to
  *                                      .shanji/bench/indexer-patched.json, not to bench/results
+ *   BENCH_AB=path                      compare a copy of packages/indexer/src with it: after the raw fetch,
+ *   BENCH_AB_PAIRS=4                   PostgreSQL backfills of the two in turn (the order alternating pair
+ *                                      by pair), each pair's rates and CPU, and the mean difference; the
+ *                                      figures go to .shanji/bench/indexer-ab.json
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -82,7 +87,15 @@ const children = new Set<ChildProcess>();
 
 type Measurement =
   | { kind: "raw-adaptive" | "raw-fixed"; rpcUrl: string; deployment: Deployment; head: string; fixedRange: string }
-  | { kind: "pglite" | "postgres"; rpcUrl: string; deployment: Deployment; databaseUrl?: string; verbose: boolean }
+  | {
+      kind: "pglite" | "postgres";
+      rpcUrl: string;
+      deployment: Deployment;
+      databaseUrl?: string;
+      verbose: boolean;
+      /** A copy of packages/indexer/src to measure instead (BENCH_AB). */
+      indexerSource?: string;
+    }
   | { kind: "head"; rpcUrl: string; deployment: Deployment; databaseUrl: string };
 
 /** JSON-RPC requests of one measurement, by method. */
@@ -271,7 +284,7 @@ async function index(input: Extract<Measurement, { kind: "pglite" | "postgres" }
     error: forward("error"),
   };
   try {
-    const { runIndexer } = await indexerUnderTest();
+    const { runIndexer } = await indexerUnderTest(input.indexerSource);
     const setupStarted = performance.now();
     const { indexer, close } = await runIndexer({
       rpcUrl: input.rpcUrl,
@@ -423,12 +436,11 @@ async function writtenSoFar(databaseUrl: string): Promise<Written> {
   }
 }
 
-/** packages/indexer/src, or the copy BENCH_INDEXER_SRC names. */
-async function indexerUnderTest(): Promise<{
+/** packages/indexer/src, or the copy `source` (else BENCH_INDEXER_SRC) names. */
+async function indexerUnderTest(source = process.env.BENCH_INDEXER_SRC): Promise<{
   runIndexer: typeof runIndexer;
   createChainReader: typeof createChainReader;
 }> {
-  const source = process.env.BENCH_INDEXER_SRC;
   if (!source) return { runIndexer, createChainReader };
   const base = pathToFileURL(`${resolve(source)}/`);
   const [run, chain] = (await Promise.all([
@@ -443,6 +455,12 @@ async function indexerUnderTest(): Promise<{
 async function main(): Promise<void> {
   const wanted = positiveInteger("BENCH_ENTRIES", 100_000);
   const rawRuns = positiveInteger("BENCH_RAW_RUNS", 3);
+  const postgresRuns = positiveInteger("BENCH_POSTGRES_RUNS", 3);
+  const compareWith = process.env.BENCH_AB || undefined;
+  if (compareWith !== undefined && process.env.BENCH_INDEXER_SRC) {
+    throw new Error("BENCH_AB compares a copy with packages/indexer/src: leave BENCH_INDEXER_SRC unset");
+  }
+  const pairs = positiveInteger("BENCH_AB_PAIRS", 4);
   const fixedRange = positiveInteger("BENCH_FIXED_RANGE", Number(INDEXER_MAX_RANGE));
   const backends = (process.env.BENCH_BACKENDS ?? "pglite,postgres").split(",").map((name) => name.trim());
   const profile = process.env.BENCH_CPU_PROF ?? "";
@@ -489,25 +507,51 @@ async function main(): Promise<void> {
     const rawMedian = median(raw);
     const rawRate = rawMedian.entries / rawMedian.seconds;
 
-    const indexInto = async (kind: "pglite" | "postgres", databaseUrl?: string): Promise<IndexResult & Load> => {
-      console.log(`${kind}: indexing…`);
-      const result = await measure<IndexResult>(
-        { kind, rpcUrl, deployment, verbose, ...(databaseUrl ? { databaseUrl } : {}) },
-        profile === kind,
-      );
+    const indexInto = async (
+      kind: "pglite" | "postgres",
+      options: { databaseUrl?: string; indexerSource?: string; label?: string; profile?: boolean } = {},
+    ): Promise<IndexResult & Load> => {
+      const { label = kind, profile: withProfile = profile === kind, ...where } = options;
+      console.log(`${label}: indexing…`);
+      const result = await measure<IndexResult>({ kind, rpcUrl, deployment, verbose, ...where }, withProfile);
       expectEntries(kind, result.entries, entries);
       console.log(
-        `${kind}: ${rate(result)} entries/s; ${describeRpc(result.rpc)}; load ${result.loadAverage.before} → ${result.loadAverage.after}`,
+        `${label}: ${rate(result)} entries/s; ${describeRpc(result.rpc)}; load ${result.loadAverage.before} → ${result.loadAverage.after}`,
       );
       return result;
     };
+
+    if (compareWith !== undefined) {
+      if (!serverUrl)
+        throw new Error("BENCH_AB compares PostgreSQL backfills: set BENCH_DATABASE_URL or TEST_DATABASE_URL");
+      await compare({ serverUrl, source: compareWith, pairs, rawRate, indexInto, cleanups });
+      return;
+    }
+
     const pglite = backends.includes("pglite") ? await indexInto("pglite") : undefined;
     let postgres: (IndexResult & Load) | undefined;
+    let postgresRates: number[] = [];
     let atHead: HeadResult | undefined;
     if (serverUrl && backends.includes("postgres")) {
-      const database = await freshBenchDatabase(serverUrl);
-      cleanups.push(database.drop);
-      postgres = await indexInto("postgres", database.url);
+      const runs: (IndexResult & Load)[] = [];
+      let database = await freshBenchDatabase(serverUrl);
+      for (let run = 1; run <= postgresRuns; run++) {
+        if (run > 1) {
+          await database.drop();
+          database = await freshBenchDatabase(serverUrl);
+        }
+        cleanups.push(database.drop);
+        runs.push(
+          await indexInto("postgres", {
+            databaseUrl: database.url,
+            label: `postgres ${run}/${postgresRuns}`,
+            profile: profile === "postgres" && run === 1,
+          }),
+        );
+      }
+      postgres = median(runs);
+      postgresRates = runs.map(rate);
+      // At the head, on the database the last backfill left.
       const measured = await measure<HeadResult>(
         { kind: "head", rpcUrl, deployment, databaseUrl: database.url },
         false,
@@ -542,8 +586,8 @@ async function main(): Promise<void> {
           rpc: rpcSummary(fixed.rpc),
         },
       },
-      pglite: pglite ? backendRow(pglite, rawRate) : null,
-      postgres: postgres ? backendRow(postgres, rawRate) : null,
+      pglite: pglite ? backendRow(pglite, rawRate, [rate(pglite)]) : null,
+      postgres: postgres ? backendRow(postgres, rawRate, postgresRates) : null,
       head: atHead ?? null,
       chain: {
         cached: chain.cached,
@@ -594,6 +638,76 @@ async function main(): Promise<void> {
   } finally {
     await cleanUp();
   }
+}
+
+/**
+ * BENCH_AB: PostgreSQL backfills of packages/indexer/src and of the copy `source`, in turn, `pairs`
+ * times (which goes first alternates, so that neither always follows the other), each into a fresh
+ * database; prints every pair and the mean difference, and writes .shanji/bench/indexer-ab.json.
+ * Runs here vary by ±5–10% with the machine: a difference smaller than that needs many pairs.
+ */
+async function compare(options: {
+  serverUrl: string;
+  source: string;
+  pairs: number;
+  rawRate: number;
+  indexInto: (
+    kind: "postgres",
+    options: { databaseUrl: string; indexerSource?: string; label: string; profile: false },
+  ) => Promise<IndexResult & Load>;
+  cleanups: (() => Promise<void>)[];
+}): Promise<void> {
+  const { serverUrl, source, pairs, rawRate, indexInto, cleanups } = options;
+  const patched = resolve(source);
+  console.log(`comparing packages/indexer/src (A) with ${relative(ROOT, patched)} (B), ${pairs} pairs`);
+  const once = async (side: "A" | "B", pair: number) => {
+    const database = await freshBenchDatabase(serverUrl);
+    cleanups.push(database.drop);
+    try {
+      const result = await indexInto("postgres", {
+        databaseUrl: database.url,
+        label: `pair ${pair} ${side}`,
+        profile: false,
+        ...(side === "B" ? { indexerSource: patched } : {}),
+      });
+      return {
+        entriesPerSecond: rate(result),
+        ratioToRawFetch: round(result.entries / result.seconds / rawRate, 3),
+        cpu: cpuPerEntry(result),
+      };
+    } finally {
+      await database.drop();
+    }
+  };
+  const rows: { pair: number; a: Awaited<ReturnType<typeof once>>; b: Awaited<ReturnType<typeof once>> }[] = [];
+  for (let pair = 1; pair <= pairs; pair++) {
+    const first = pair % 2 === 1 ? "A" : "B";
+    const x = await once(first, pair);
+    const y = await once(first === "A" ? "B" : "A", pair);
+    rows.push({ pair, a: first === "A" ? x : y, b: first === "A" ? y : x });
+  }
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const meanA = mean(rows.map((r) => r.a.entriesPerSecond));
+  const meanB = mean(rows.map((r) => r.b.entriesPerSecond));
+  const difference = (meanB - meanA) / meanA;
+  const bWins = rows.filter((r) => r.b.entriesPerSecond > r.a.entriesPerSecond).length;
+  console.log("");
+  console.log("pair   A entries/s  B entries/s   A µs (this/anvil/server)   B µs (this/anvil/server)");
+  const micros = (c: CpuPerEntry) => `${c.processMicros}/${c.anvilMicros ?? "–"}/${c.serverMicros ?? "–"}`;
+  for (const { pair, a, b } of rows) {
+    console.log(
+      `${String(pair).padStart(4)}  ${String(a.entriesPerSecond).padStart(11)}  ${String(b.entriesPerSecond).padStart(11)}   ${micros(a.cpu).padStart(24)}   ${micros(b.cpu).padStart(24)}`,
+    );
+  }
+  console.log(
+    `mean: A ${Math.round(meanA)}, B ${Math.round(meanB)} entries/s (B ${difference >= 0 ? "+" : ""}${(100 * difference).toFixed(1)}%; B faster in ${bWins} of ${pairs} pairs); raw fetch ${Math.round(rawRate)}/s`,
+  );
+  const file = join(CACHE_DIR, "indexer-ab.json");
+  await writeFile(
+    file,
+    `${JSON.stringify({ a: "packages/indexer/src", b: relative(ROOT, patched), rawFetchEntriesPerSecond: Math.round(rawRate), pairs: rows, meanA: Math.round(meanA), meanB: Math.round(meanB), difference: round(difference, 4), bWins, measuredAt: new Date().toISOString() }, null, 2)}\n`,
+  );
+  console.log(`wrote ${relative(ROOT, file)}`);
 }
 
 /**
@@ -850,7 +964,10 @@ async function logSize(url: string, log: Hex, blockNumber: bigint): Promise<numb
 // ---------------------------------------------------------------- output
 
 type BackendRow = {
+  /** The median run's (PostgreSQL: of BENCH_POSTGRES_RUNS backfills); every figure below is that run's. */
   entriesPerSecond: number;
+  /** Each run's entries/s, in order. */
+  runs: number[];
   /** The machine's 1-minute load average when the measurement started and ended (2 means both cores busy). */
   loadAverage: { before: number; after: number };
   ratioToRawFetch: number;
@@ -918,9 +1035,10 @@ type Results = {
   measuredAt: string;
 };
 
-function backendRow(result: IndexResult & Load, rawRate: number): BackendRow {
+function backendRow(result: IndexResult & Load, rawRate: number, runs: number[]): BackendRow {
   return {
     entriesPerSecond: rate(result),
+    runs,
     loadAverage: result.loadAverage,
     ratioToRawFetch: round(result.entries / result.seconds / rawRate, 3),
     seconds: round(result.seconds, 2),
@@ -1051,6 +1169,11 @@ function printTable(results: Results): void {
     );
   }
   console.log(`load average ${results.machine.loadAverage.join(" ")}: other work on the machine slows every figure`);
+  const runs = (name: string, rates: number[]) =>
+    `${name} ${rates.length} run${rates.length === 1 ? "" : "s"}: ${rates.join(", ")}`;
+  console.log(
+    `median of ${[runs("raw fetch", rawFetch.runs), ...(results.postgres ? [runs("PostgreSQL", results.postgres.runs)] : [])].join("; ")} entries/s`,
+  );
   console.log("");
   console.log(
     `CPU per entry (µs), and the rate ${results.machine.cores} cores would allow if all of it ran in parallel:`,
