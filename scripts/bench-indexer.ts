@@ -466,6 +466,9 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_CPU_PROF ?? "";
   const verbose = Boolean(process.env.BENCH_VERBOSE);
   const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+  if (compareWith !== undefined && !serverUrl) {
+    throw new Error("BENCH_AB compares PostgreSQL backfills: set BENCH_DATABASE_URL or TEST_DATABASE_URL");
+  }
 
   const cleanups: (() => Promise<void>)[] = [];
   const cleanUp = async () => {
@@ -498,12 +501,6 @@ async function main(): Promise<void> {
       );
       raw.push(result);
     }
-    const fixed = await measure<RawResult>(
-      { kind: "raw-fixed", rpcUrl, deployment, head: String(head), fixedRange: String(fixedRange) },
-      false,
-    );
-    expectEntries("fixed-range fetch", fixed.entries, entries);
-    console.log(`fixed-range fetch: ${rate(fixed)} entries/s; ${describeRpc(fixed.rpc)}`);
     const rawMedian = median(raw);
     const rawRate = rawMedian.entries / rawMedian.seconds;
 
@@ -521,12 +518,18 @@ async function main(): Promise<void> {
       return result;
     };
 
-    if (compareWith !== undefined) {
-      if (!serverUrl)
-        throw new Error("BENCH_AB compares PostgreSQL backfills: set BENCH_DATABASE_URL or TEST_DATABASE_URL");
+    // (Without a server, BENCH_AB was refused at the start.)
+    if (compareWith !== undefined && serverUrl !== undefined) {
       await compare({ serverUrl, source: compareWith, pairs, rawRate, indexInto, cleanups });
       return;
     }
+
+    const fixed = await measure<RawResult>(
+      { kind: "raw-fixed", rpcUrl, deployment, head: String(head), fixedRange: String(fixedRange) },
+      false,
+    );
+    expectEntries("fixed-range fetch", fixed.entries, entries);
+    console.log(`fixed-range fetch: ${rate(fixed)} entries/s; ${describeRpc(fixed.rpc)}`);
 
     const pglite = backends.includes("pglite") ? await indexInto("pglite") : undefined;
     let postgres: (IndexResult & Load) | undefined;

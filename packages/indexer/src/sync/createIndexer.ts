@@ -314,14 +314,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       await Promise.all([worker(), worker()]);
       if (failures.length > 0) throw failures[0];
     })();
-    building = {
-      key,
-      // Both settle before an error of either is reported: none runs on unobserved.
-      all: Promise.allSettled([key, others]).then(([k, o]) => {
-        if (k.status === "rejected") throw k.reason;
-        if (o.status === "rejected") throw o.reason;
-      }),
-    };
+    building = { key, all: settleAll([key, others]) };
     // Observed by refresh(); a step that fails before it must not leave them unobserved meanwhile.
     building.all.catch(() => {});
   }
@@ -496,11 +489,8 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   async function refresh() {
     const indexes = building;
     building = undefined;
-    const views = refreshViewsToCursor(indexes?.key);
-    // Both settle before an error of either is reported: none runs on unobserved.
-    const [viewsDone, indexesDone] = await Promise.allSettled([views, indexes?.all]);
-    if (indexesDone.status === "rejected") throw indexesDone.reason;
-    if (viewsDone.status === "rejected") throw viewsDone.reason;
+    // The indexes' error, if both fail, is the one reported.
+    await settleAll([indexes?.all, refreshViewsToCursor(indexes?.key)]);
   }
 
   /** `streamsReady`: the build of the streams' key, if one is under way; the views await it before reading streams. */
@@ -638,3 +628,11 @@ export function createIndexer(parameters: CreateIndexerParameters) {
 }
 
 export type Indexer = ReturnType<typeof createIndexer>;
+
+/**
+ * Waits until every one of `work` has settled, then throws the first rejection in the order given:
+ * none runs on unobserved while an error is reported.
+ */
+async function settleAll(work: readonly (Promise<unknown> | undefined)[]): Promise<void> {
+  for (const outcome of await Promise.allSettled(work)) if (outcome.status === "rejected") throw outcome.reason;
+}
