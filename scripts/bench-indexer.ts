@@ -15,6 +15,8 @@
  * (git-ignored) and reused while the contracts and the fill parameters are unchanged.
  *
  *   BENCH_ENTRIES=5000                 a smaller chain (a quick check that it works)
+ *   BENCH_FILL_BATCH=200               records per transaction of the fill
+ *   BENCH_FILL_TXS_PER_BLOCK=32        transactions per block of the fill (see FILL)
  *   BENCH_DATABASE_URL=postgres://…    a server where the role may CREATE DATABASE (else TEST_DATABASE_URL);
  *                                      the run creates a database of its own there and drops it afterwards
  *   BENCH_RAW_RUNS=3                   raw fetch runs; the median counts
@@ -61,8 +63,16 @@ const MiB = 1024 * 1024;
  * The fill: 200 records per transaction, 32 transactions per block, so 100,000 entries take 45
  * blocks. Fewer, fuller blocks fill faster (anvil's per-block work grows with its state) and keep
  * the cached state smaller: it holds one historical state per block (917 MiB for these 45 blocks).
+ * BENCH_FILL_BATCH and BENCH_FILL_TXS_PER_BLOCK give other shapes (sparse blocks, as a consortium
+ * chain mining every second or two has them), at the price of that state: 6.7 GB for 20,000
+ * entries in 3,634 blocks (10 records a transaction, one a block), filled in ~100 s.
  */
-const FILL = { batchSize: 200, campaigns: 4, seed: 1, txsPerBlock: 32 } as const;
+const FILL = {
+  batchSize: positiveInteger("BENCH_FILL_BATCH", 200),
+  campaigns: 4,
+  seed: 1,
+  txsPerBlock: positiveInteger("BENCH_FILL_TXS_PER_BLOCK", 32),
+} as const;
 /**
  * Entries the chain holds besides donations, disbursements and reversals: deployOnAnvil's three
  * setWriter entries, and fillLedger's accreditation, operator and one per campaign.
@@ -597,6 +607,8 @@ async function main(): Promise<void> {
         filledSeconds: chain.filledSeconds,
         loadedSeconds: chain.loadedSeconds,
         cache: relative(ROOT, chain.cacheFile),
+        recordsPerTransaction: FILL.batchSize,
+        transactionsPerBlock: FILL.txsPerBlock,
       },
       machine: {
         cores: availableParallelism(),
@@ -1031,7 +1043,14 @@ type Results = {
   postgres: BackendRow | null;
   /** PostgreSQL only, on the database of its backfill: one block more, twice (atTheHead). */
   head: HeadResult | null;
-  chain: { cached: boolean; filledSeconds: number; loadedSeconds: number; cache: string };
+  chain: {
+    cached: boolean;
+    filledSeconds: number;
+    loadedSeconds: number;
+    cache: string;
+    recordsPerTransaction: number;
+    transactionsPerBlock: number;
+  };
   machine: { cores: number; cpu: string; node: string; nodeFlags: string[]; loadAverage: number[] };
   /** Set when BENCH_INDEXER_SRC measured a copy of the indexer rather than packages/indexer/src. */
   indexerSource?: string;

@@ -202,13 +202,12 @@ async function insertChunk(
   }
   if (blockRows.length > 0) {
     await q.query(
-      `insert into blocks (number, hash, parent_hash, log_size, log_root)
-       select n, decode(h, 'hex'), decode(p, 'hex'), s, decode(r, 'hex')
-       from unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[]) as t(n, h, p, s, r)`,
+      `insert into blocks (number, hash, log_size, log_root)
+       select n, decode(h, 'hex'), s, decode(r, 'hex')
+       from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) as t(n, h, s, r)`,
       [
         blockRows.map((b) => b.number),
         blockRows.map((b) => hex(blockHash(b.number))),
-        blockRows.map((b) => hex(blockHash(b.number - 1n))),
         blockRows.map((b) => b.size),
         blockRows.map((b) => hex(b.root)),
       ],

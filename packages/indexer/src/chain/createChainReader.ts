@@ -37,7 +37,7 @@ export type EntryLog = {
   logIndex: number;
 };
 
-export type BlockHeader = { number: bigint; hash: Hex; parentHash: Hex };
+export type BlockHeader = { number: bigint; hash: Hex };
 
 export type ChainReaderOptions = {
   client: PublicClient;
@@ -207,7 +207,7 @@ export function createChainReader({
     async header(number: bigint): Promise<BlockHeader> {
       const block = await withRateLimitRetry(() => client.getBlock({ blockNumber: number }));
       if (block.hash === null) throw new IndexerError(`block ${number} has no hash yet`, { retryable: true });
-      return { number, hash: block.hash, parentHash: block.parentHash };
+      return { number, hash: block.hash };
     },
 
     async code(): Promise<Hex | undefined> {

@@ -89,6 +89,14 @@ const asError = (error: unknown) => (error instanceof Error ? error : new Error(
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 const HEADER_CONCURRENCY = 8;
+/**
+ * Blocks this close to the target (the head less the finality depth) have their headers checked
+ * against their logs as a batch is read, since a reorg may still replace one meanwhile. A deeper
+ * block replaced in that moment would fail the root check, unless it held exactly the same entries
+ * (timestamps included); then only its hash in `blocks` would be stale, which the rollback walk
+ * alone reads (and would roll back past it).
+ */
+const REORG_WINDOW = 128n;
 
 export function createIndexer(parameters: CreateIndexerParameters) {
   const { store, chain, config, logger = silent, onBatch } = parameters;
@@ -398,7 +406,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     logs.sort((a, b) =>
       a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
     );
-    const chainView = readChainView(logs, lastBlock);
+    const chainView = readChainView(logs, lastBlock, target);
     // Awaited by prepareBatch; if that throws first, the view's failure must not go unobserved.
     chainView.catch(() => {});
     const batch = await prepareBatch({ logs, fromBlock, lastBlock, chain: chainView, frontier, onEntry: fold?.add });
@@ -406,19 +414,29 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   }
 
   /**
-   * Headers of every block with entries and of the last block (hashes to keep, and the block whose
-   * state the root is checked against), and the log's size and root in that state.
+   * The header of the last block (the block whose state the root is checked against) and of every
+   * block with entries within REORG_WINDOW of `target`, where a reorg may still replace one while it
+   * is read; the log's size and root in the last block's state. Older blocks' hashes are the ones
+   * their logs carry (prepareBatch.ts): on a chain of sparse blocks, a header for each would cost
+   * the node and this process more than the entries' own logs.
    */
-  async function readChainView(logs: readonly EntryLog[], lastBlock: bigint): Promise<ChainView> {
-    const numbers = [...new Set([...logs.map((l) => l.blockNumber), lastBlock])];
+  async function readChainView(logs: readonly EntryLog[], lastBlock: bigint, target: bigint): Promise<ChainView> {
+    const blocks = [...new Set(logs.map((l) => l.blockNumber))];
+    const headers = await readHeaders([...new Set([...blocks.filter((n) => n + REORG_WINDOW > target), lastBlock])]);
+    const lastHeader = headers.get(lastBlock) as BlockHeader;
+    const everyHeader = async () =>
+      new Map([...headers, ...(await readHeaders(blocks.filter((n) => !headers.has(n))))]);
+    return { headers, lastHeader, onChain: await chain.logState(lastHeader.hash), everyHeader };
+  }
+
+  async function readHeaders(numbers: readonly bigint[]): Promise<Map<bigint, BlockHeader>> {
     const headers = new Map<bigint, BlockHeader>();
     // A few at a time: a range of thousands of blocks must not become thousands of parallel requests.
     for (let i = 0; i < numbers.length; i += HEADER_CONCURRENCY) {
       const slice = numbers.slice(i, i + HEADER_CONCURRENCY);
       for (const header of await Promise.all(slice.map((n) => chain.header(n)))) headers.set(header.number, header);
     }
-    const lastHeader = headers.get(lastBlock) as BlockHeader;
-    return { headers, lastHeader, onChain: await chain.logState(lastHeader.hash) };
+    return headers;
   }
 
   /** Rolls the store back to the newest stored block that is still on the canonical chain. */

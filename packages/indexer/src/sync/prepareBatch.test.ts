@@ -52,16 +52,31 @@ function frontierAfter(logs: readonly EntryLog[]) {
   return frontier;
 }
 
-/** What an honest node says about blocks 1–lastBlock after `logs`. */
+/** What an honest node says about blocks 1–lastBlock after `logs`: every header in the view. */
 function chainViewOf(logs: readonly EntryLog[], lastBlock: bigint): ChainView {
   const frontier = frontierAfter(logs);
   const headers = new Map<bigint, BlockHeader>();
-  for (let n = 1n; n <= lastBlock; n++)
-    headers.set(n, { number: n, hash: blockHash(n), parentHash: blockHash(n - 1n) });
+  for (let n = 1n; n <= lastBlock; n++) headers.set(n, { number: n, hash: blockHash(n) });
   return {
     headers,
     lastHeader: headers.get(lastBlock) as BlockHeader,
     onChain: { size: frontier.size, root: bytesToHex(frontier.root()) },
+    everyHeader: async () => headers,
+  };
+}
+
+/** The view the indexer has far from the head: the last block's header only; `every` when a self-check fails. */
+function lastHeaderOnly(view: ChainView, every: ReadonlyMap<bigint, BlockHeader> = view.headers): ChainView {
+  const { lastHeader } = view;
+  let asked = 0;
+  return {
+    ...view,
+    headers: new Map([[lastHeader.number, lastHeader]]),
+    everyHeader: async () => {
+      asked += 1;
+      if (asked > 1) throw new Error("every header asked for twice");
+      return every;
+    },
   };
 }
 
@@ -78,7 +93,6 @@ describe("prepareBatch", () => {
     expect(batch).toMatchObject({ entries: 6, logSize: 6n, chainBreak: undefined });
     expect(batch.blocks.number).toBe("{1,2,3}");
     expect(batch.blocks.hash.toString("hex")).toBe([1n, 2n, 3n].map((n) => blockHash(n).slice(2)).join(""));
-    expect(batch.blocks.parentHash.toString("hex")).toBe([0n, 1n, 2n].map((n) => blockHash(n).slice(2)).join(""));
     // The campaign's stream is known (its first entry here points back), the six records' are new.
     expect(batch.streams.known.size).toBe(0);
     expect(batch.streams.added.size).toBe(7);
@@ -97,11 +111,30 @@ describe("prepareBatch", () => {
     expect(batch.streams.added.firstPrev).toBe("{NULL,NULL,NULL,NULL}");
   });
 
+  test("behavior: blocks without a header in the view keep the hash their logs carry", async () => {
+    const logs = logsOf(sixEntries()).map((log) =>
+      log.blockNumber === 1n ? { ...log, blockHash: blockHash(41n) } : log,
+    );
+    const view = lastHeaderOnly(chainViewOf(logs, 3n), new Map());
+    const batch = await prepare(logs, later(view));
+    expect(batch.blocks.hash.toString("hex")).toBe([41n, 2n, 3n].map((n) => blockHash(n).slice(2)).join(""));
+    expect(batch.lastHeader).toEqual({ number: 3n, hash: blockHash(3n) });
+  });
+
+  test("error: a block whose logs name two hashes is read again, not reported", async () => {
+    const logs = logsOf(sixEntries()).map((log) => (log.index === 3n ? { ...log, blockHash: blockHash(99n) } : log));
+    const failure = await prepare(logs, later(lastHeaderOnly(chainViewOf(logs, 3n)))).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(IndexerError);
+    expect(failure).not.toBeInstanceOf(SelfCheckError);
+    expect(failure).toMatchObject({ retryable: true });
+    expect(String(failure)).toContain("Block 2 changed while it was read (its logs name two block hashes)");
+  });
+
   test("error: a block whose header has another hash than its logs is read again, not reported", async () => {
     const logs = logsOf(sixEntries());
     const view = chainViewOf(logs, 3n);
     const replaced = new Map(view.headers);
-    replaced.set(2n, { number: 2n, hash: blockHash(99n), parentHash: blockHash(1n) });
+    replaced.set(2n, { number: 2n, hash: blockHash(99n) });
     const failure = await prepare(logs, later({ ...view, headers: replaced })).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(IndexerError);
     expect(failure).not.toBeInstanceOf(SelfCheckError);
@@ -113,14 +146,15 @@ describe("prepareBatch", () => {
     const logs = logsOf(sixEntries());
     const view = chainViewOf(logs, 3n);
     const replaced = new Map(view.headers);
-    replaced.set(3n, { number: 3n, hash: blockHash(99n), parentHash: blockHash(2n) });
-    // Entry 3 missing: a self-check failure, unless the chain moved.
+    replaced.set(2n, { number: 2n, hash: blockHash(99n) });
+    // Entry 3 (in block 2) missing: a self-check failure, unless the chain moved. Block 2 has no
+    // header in the view: the failure asks for every block's.
     const gapped = logs.filter((log) => log.index !== 3n);
-    const moved = await prepare(gapped, later({ ...view, headers: replaced })).catch((e: unknown) => e);
+    const moved = await prepare(gapped, later(lastHeaderOnly(view, replaced))).catch((e: unknown) => e);
     expect(moved).not.toBeInstanceOf(SelfCheckError);
-    expect(String(moved)).toContain("Block 3 changed while it was read");
+    expect(String(moved)).toContain("Block 2 changed while it was read");
     // The chain did not move: the missing entry is what is reported.
-    const missing = await prepare(gapped, later(view)).catch((e: unknown) => e);
+    const missing = await prepare(gapped, later(lastHeaderOnly(view))).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(SelfCheckError);
     expect(String(missing)).toContain("entry 3 is missing");
   });
@@ -159,14 +193,23 @@ describe("prepareBatch", () => {
     }
   });
 
-  test("error: a block hash from the node that is not 32 bytes of hex", async () => {
-    const logs = logsOf(sixEntries());
-    const view = chainViewOf(logs, 3n);
-    const headers = new Map(view.headers);
-    headers.set(2n, { number: 2n, hash: blockHash(2n), parentHash: `0x${"0".repeat(63)}g` as Hex });
-    const failure = await prepare(logs, later({ ...view, headers })).catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(SelfCheckError);
-    expect(String(failure)).toContain("block 2 has no proper hash");
+  test("error: a block hash from the node that is not 32 bytes of hex, in logs or in the last header", async () => {
+    const bad = `0x${"0".repeat(63)}g` as Hex;
+    const honest = logsOf(sixEntries());
+    const logs = honest.map((log) => (log.blockNumber === 2n ? { ...log, blockHash: bad } : log));
+    // The node's header says the same: not a block replaced while read.
+    const view = chainViewOf(honest, 3n);
+    const every = new Map([...view.headers, [2n, { number: 2n, hash: bad }]]);
+    const inLogs = await prepare(logs, later(lastHeaderOnly(view, every))).catch((e: unknown) => e);
+    expect(inLogs).toBeInstanceOf(SelfCheckError);
+    expect(String(inLogs)).toContain("block 2 has no proper hash");
+    // The last block without logs: its header's hash becomes the cursor's.
+    const twoBlocks = honest.filter((log) => log.blockNumber < 3n);
+    const lastHeader = { number: 3n, hash: bad };
+    const twoView = { ...chainViewOf(twoBlocks, 3n), lastHeader, headers: new Map([[3n, lastHeader]]) };
+    const inHeader = await prepare(twoBlocks, later(twoView)).catch((e: unknown) => e);
+    expect(inHeader).toBeInstanceOf(SelfCheckError);
+    expect(String(inHeader)).toContain("block 3 has no proper hash");
   });
 
   test("error: the chain's root differs from the one rebuilt", async () => {

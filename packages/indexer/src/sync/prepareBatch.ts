@@ -23,13 +23,23 @@ import { LOWEST_STORED_LEVEL } from "../proofs/storedTree.ts";
 import { recordToJson } from "../store/recordJson.ts";
 import { type MerkleFrontier, sha256 } from "./merkleFrontier.ts";
 
-/** What the node says about a batch's blocks, apart from their logs. */
+/**
+ * What the node says about a batch's blocks, apart from their logs. The blocks' hashes are the ones
+ * their logs carry: the root, checked in the last block's state, vouches for every leaf, and a block
+ * with the same hash has the same ancestors. Headers are asked for only where a reorg may still
+ * happen (near the head) and for the last block; a block's logs must carry its header's hash.
+ */
 export type ChainView = {
-  /** Headers of every block with logs, and of the last block. */
+  /** Headers of the last block and of the blocks with logs near the head. */
   headers: ReadonlyMap<bigint, BlockHeader>;
   lastHeader: BlockHeader;
   /** The log's size and root at the last block. */
   onChain: { size: bigint; root: Hex };
+  /**
+   * The headers of every block with logs, asked for when the batch fails its self-check: a block
+   * replaced while the batch was read explains the failure (the batch is read again).
+   */
+  everyHeader: () => Promise<ReadonlyMap<bigint, BlockHeader>>;
 };
 
 export type PrepareBatchParameters = {
@@ -110,7 +120,7 @@ export type PreparedBatch = {
    */
   chainBreak: { index: bigint; message: string } | undefined;
   nodes: { level: string; pos: string; hash: Buffer };
-  blocks: { number: string; hash: Buffer; parentHash: Buffer; logSize: string; root: Buffer };
+  blocks: { number: string; hash: Buffer; logSize: string; root: Buffer };
   /** Builds the error for a failure found while writing, naming this batch's range. */
   fail: (message: string, details?: string) => SelfCheckError;
 };
@@ -130,8 +140,8 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
     // A self-check failure counts only against blocks the node still vouches for. A block replaced
     // while the batch was read explains it: the batch is read again. So might a node that did not
     // answer: its failure is what is reported (and retried).
-    const { headers } = await parameters.chain;
-    throwIfMoved(parameters.logs, headers);
+    const view = await parameters.chain;
+    throwIfMoved(parameters.logs, await view.everyHeader());
     throw error;
   }
 }
@@ -151,9 +161,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
   const streams = new Map<Hex, StreamInBatch>();
   let chainBreak: PreparedBatch["chainBreak"];
   const nodes = { level: new Column(), pos: new Column(), hash: new Bytes() };
-  const blocks = { number: new Column(), logSize: new Column(), root: new Bytes() };
-  /** The blocks with entries, whose hashes are stored once the headers have come. */
-  const blockNumbers: bigint[] = [];
+  const blocks = { number: new Column(), hash: new Bytes(), logSize: new Column(), root: new Bytes() };
 
   let columns = emptyColumns(start);
   for (const [i, log] of logs.entries()) {
@@ -232,8 +240,15 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
     }
 
     const next = logs[i + 1];
+    if (next?.blockNumber === log.blockNumber && next.blockHash !== log.blockHash) {
+      throw new IndexerError(
+        `Block ${log.blockNumber} changed while it was read (its logs name two block hashes); reading it again.`,
+        { retryable: true },
+      );
+    }
     if (!next || next.blockNumber !== log.blockNumber) {
-      blockNumbers.push(log.blockNumber);
+      if (!blocks.hash.pushHash(log.blockHash))
+        throw fail(`block ${log.blockNumber} has no proper hash`, log.blockHash);
       blocks.number.push(log.blockNumber);
       blocks.logSize.push(frontier.size);
       blocks.root.push(frontier.root());
@@ -243,14 +258,9 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
 
   const { headers, lastHeader, onChain } = await parameters.chain;
   throwIfMoved(logs, headers);
-  const blockHash = new Bytes();
-  const parentHash = new Bytes();
-  for (const number of blockNumbers) {
-    // Every block with logs has its header: throwIfMoved checked each log against it.
-    const header = headers.get(number) as BlockHeader;
-    if (!blockHash.pushHash(header.hash) || !parentHash.pushHash(header.parentHash)) {
-      throw fail(`block ${number} has no proper hash`, `${header.hash} ${header.parentHash}`);
-    }
+  // The cursor moves to this block: its hash is stored, and asked for again at the next step.
+  if (!/^0x[0-9a-fA-F]{64}$/.test(lastHeader.hash)) {
+    throw fail(`block ${lastHeader.number} has no proper hash`, lastHeader.hash);
   }
 
   const root = bytesToHex(frontier.root());
@@ -275,8 +285,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
     nodes: { level: nodes.level.array(), pos: nodes.pos.array(), hash: nodes.hash.bytes() },
     blocks: {
       number: blocks.number.array(),
-      hash: blockHash.bytes(),
-      parentHash: parentHash.bytes(),
+      hash: blocks.hash.bytes(),
       logSize: blocks.logSize.array(),
       root: blocks.root.bytes(),
     },
@@ -286,10 +295,13 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
 
 /**
  * Throws for the first block whose header has another hash than its logs: the block was replaced
- * while the batch was read.
+ * while the batch was read. Blocks without a header here are not checked.
  */
 function throwIfMoved(logs: readonly EntryLog[], headers: ChainView["headers"]): void {
-  const moved = logs.find((log) => headers.get(log.blockNumber)?.hash !== log.blockHash);
+  const moved = logs.find((log) => {
+    const header = headers.get(log.blockNumber);
+    return header !== undefined && header.hash !== log.blockHash;
+  });
   if (moved === undefined) return;
   throw new IndexerError(`Block ${moved.blockNumber} changed while it was read (a reorg); reading it again.`, {
     retryable: true,

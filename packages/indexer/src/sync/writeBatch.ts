@@ -112,17 +112,16 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
          returning 1
        ), added as (
          insert into streams (stream_id, count, last_idx)
-         select substring($13::bytea from n::integer * 32 - 31 for 32), c, l
-         from rows from (unnest($14::bigint[]), unnest($15::bigint[])) with ordinality as t(c, l, n)
+         select substring($12::bytea from n::integer * 32 - 31 for 32), c, l
+         from rows from (unnest($13::bigint[]), unnest($14::bigint[])) with ordinality as t(c, l, n)
        ), node_rows as (
          insert into tree_nodes (level, pos, hash)
          select l, p, substring($7::bytea from n::integer * 32 - 31 for 32)
          from rows from (unnest($5::smallint[]), unnest($6::bigint[])) with ordinality as t(l, p, n)
        ), block_rows as (
-         insert into blocks (number, hash, parent_hash, log_size, log_root)
-         select b, substring($9::bytea from n::integer * 32 - 31 for 32), substring($10::bytea from n::integer * 32 - 31 for 32), s,
-                substring($12::bytea from n::integer * 32 - 31 for 32)
-         from rows from (unnest($8::bigint[]), unnest($11::bigint[])) with ordinality as t(b, s, n)
+         insert into blocks (number, hash, log_size, log_root)
+         select b, substring($9::bytea from n::integer * 32 - 31 for 32), s, substring($11::bytea from n::integer * 32 - 31 for 32)
+         from rows from (unnest($8::bigint[]), unnest($10::bigint[])) with ordinality as t(b, s, n)
        )
        select count(*) as moved from moved`,
       [
@@ -135,7 +134,6 @@ async function write(tx: Queryable, batch: PreparedBatch, from: WriteBatchParame
         nodes.hash,
         blocks.number,
         blocks.hash,
-        blocks.parentHash,
         blocks.logSize,
         blocks.root,
         added.id,

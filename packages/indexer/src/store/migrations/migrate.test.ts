@@ -128,7 +128,7 @@ describeEachBackend("migrate", (backend) => {
       if (setAside) await deferIndexes(store);
       const before = await definition(store);
       expect(before[setAside ? "aside" : "built"][0]).not.toMatch(/COLLATE/i);
-      expect(await migrate(store)).toMatchObject({ fromVersion: 6, applied: [7] });
+      expect(await migrate(store, { to: 7 })).toMatchObject({ fromVersion: 6, applied: [7] });
       const after = await definition(store);
       expect(after[setAside ? "built" : "aside"]).toStrictEqual([]);
       expect(after[setAside ? "aside" : "built"][0]).toMatch(/COLLATE "C"/i);
@@ -138,6 +138,27 @@ describeEachBackend("migrate", (backend) => {
       }
       await store.close();
     }
+  });
+
+  test("behavior: migration 8 drops the blocks' parent hashes and keeps the blocks", async () => {
+    const store = await backend.emptyStore();
+    await migrate(store, { to: 7 });
+    await store.query(
+      `insert into blocks (number, hash, parent_hash, log_size, log_root)
+       values (5, '\\x05', '\\x04', 12, '\\x0c')`,
+    );
+    expect(await migrate(store)).toMatchObject({ fromVersion: 7, applied: [8] });
+    const columns = await store.query<{ name: string }>(
+      "select column_name as name from information_schema.columns where table_name = 'blocks' order by ordinal_position",
+    );
+    expect(columns.map((c) => c.name)).toStrictEqual(["number", "hash", "log_size", "log_root"]);
+    const rows = await store.query<{ number: bigint; hash: Uint8Array; log_size: bigint }>(
+      "select number, hash, log_size from blocks",
+    );
+    expect(rows.map((r) => [r.number, Buffer.from(r.hash).toString("hex"), r.log_size])).toStrictEqual([
+      [5n, "05", 12n],
+    ]);
+    await store.close();
   });
 
   test("behavior: two runs started together apply each migration once", async () => {
