@@ -25,9 +25,9 @@ import { type MerkleFrontier, sha256 } from "./merkleFrontier.ts";
 
 /**
  * What the node says about a batch's blocks, apart from their logs. The blocks' hashes are the ones
- * their logs carry: the root, checked in the last block's state, vouches for every leaf, and a block
- * with the same hash has the same ancestors. Headers are asked for only where a reorg may still
- * happen (near the head) and for the last block; a block's logs must carry its header's hash.
+ * their logs carry (the root, checked in the last block's state, vouches for every leaf). Headers
+ * are asked for where a reorg may still replace a block while the batch is read (near the head) and
+ * for the last block; a block's logs must then carry its header's hash.
  */
 export type ChainView = {
   /** Headers of the last block and of the blocks with logs near the head. */
