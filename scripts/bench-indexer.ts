@@ -687,7 +687,7 @@ async function compare(options: {
       });
       return {
         entriesPerSecond: rate(result),
-        ratioToRawFetch: round(result.entries / result.seconds / rawRate, 3),
+        ratioToRawFetch: ratioTo(result, rawRate),
         cpu: cpuPerEntry(result),
       };
     } finally {
@@ -1057,12 +1057,17 @@ type Results = {
   measuredAt: string;
 };
 
+/** A backfill's rate as a share of the raw fetch's, to three places. */
+function ratioTo(result: IndexResult, rawRate: number): number {
+  return round(result.entries / result.seconds / rawRate, 3);
+}
+
 function backendRow(result: IndexResult & Load, rawRate: number, runs: number[]): BackendRow {
   return {
     entriesPerSecond: rate(result),
     runs,
     loadAverage: result.loadAverage,
-    ratioToRawFetch: round(result.entries / result.seconds / rawRate, 3),
+    ratioToRawFetch: ratioTo(result, rawRate),
     seconds: round(result.seconds, 2),
     cpuSeconds: round(result.cpuSeconds, 2),
     ingestSeconds: round(result.ingestSeconds, 2),

@@ -96,7 +96,7 @@ const HEADER_CONCURRENCY = 8;
  * (timestamps included); then only its hash in `blocks` would be stale, which the rollback walk
  * alone reads (and would roll back past it).
  */
-const REORG_WINDOW = 128n;
+export const REORG_WINDOW = 128n;
 
 export function createIndexer(parameters: CreateIndexerParameters) {
   const { store, chain, config, logger = silent, onBatch } = parameters;

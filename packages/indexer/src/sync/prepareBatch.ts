@@ -13,7 +13,7 @@
  * database as they are (a bytea parameter travels in binary): no hex to write here and to decode
  * there, and half the bytes on the wire.
  */
-import { bytesToHex, type Hex } from "viem";
+import { bytesToHex, type Hex, isHash } from "viem";
 // Not in @shanji/core's entry point (yet): decodeLeaf without the operator's EIP-55 checksum, which
 // the indexer never stores and which cost a keccak-256 per entry.
 import { type DecodeLeafFastReturnType, decodeLeafFast } from "../../../core/src/encoding/decodeLeafFast.ts";
@@ -241,10 +241,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
 
     const next = logs[i + 1];
     if (next?.blockNumber === log.blockNumber && next.blockHash !== log.blockHash) {
-      throw new IndexerError(
-        `Block ${log.blockNumber} changed while it was read (its logs name two block hashes); reading it again.`,
-        { retryable: true },
-      );
+      throw changedWhileRead(log.blockNumber, "its logs name two block hashes");
     }
     if (!next || next.blockNumber !== log.blockNumber) {
       if (!blocks.hash.pushHash(log.blockHash))
@@ -259,7 +256,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
   const { headers, lastHeader, onChain } = await parameters.chain;
   throwIfMoved(logs, headers);
   // The cursor moves to this block: its hash is stored, and asked for again at the next step.
-  if (!/^0x[0-9a-fA-F]{64}$/.test(lastHeader.hash)) {
+  if (!isHash(lastHeader.hash)) {
     throw fail(`block ${lastHeader.number} has no proper hash`, lastHeader.hash);
   }
 
@@ -302,8 +299,12 @@ function throwIfMoved(logs: readonly EntryLog[], headers: ChainView["headers"]):
     const header = headers.get(log.blockNumber);
     return header !== undefined && header.hash !== log.blockHash;
   });
-  if (moved === undefined) return;
-  throw new IndexerError(`Block ${moved.blockNumber} changed while it was read (a reorg); reading it again.`, {
+  if (moved !== undefined) throw changedWhileRead(moved.blockNumber, "a reorg");
+}
+
+/** A block replaced while the batch was read: not a fault of the chain's, the batch is read again. */
+function changedWhileRead(blockNumber: bigint, why: string): IndexerError {
+  return new IndexerError(`Block ${blockNumber} changed while it was read (${why}); reading it again.`, {
     retryable: true,
   });
 }

@@ -8,10 +8,7 @@ import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_tes
 import { indexerConfig } from "../_test/indexerHarness.ts";
 import { type ChainReader, createChainReader } from "../chain/createChainReader.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
-import { createIndexer } from "./createIndexer.ts";
-
-/** createIndexer's REORG_WINDOW: blocks this close to the head have their headers checked. */
-const WINDOW = 128n;
+import { createIndexer, REORG_WINDOW as WINDOW } from "./createIndexer.ts";
 
 let anvil: StartAnvilReturnType;
 let deployment: DeployOnAnvilReturnType;
