@@ -1,7 +1,7 @@
 /**
  * Bulk loading: a backfill spends a good part of the database's time keeping indexes up to date row
- * by row: the secondary indexes of `entries` that most entries have a row in (by block, by kind, and
- * the donations' by donor and by amount) and the primary key of `entry_streams`, whose stream ids
+ * by row: the secondary indexes of `entries` that most entries have a row in (by kind, and the
+ * donations' by donor and by amount) and the primary key of `entry_streams`, whose stream ids
  * arrive in random order, so that every row lands on another page of it. Built from the finished
  * tables instead, they cost a fraction of that. deferIndexes drops them and keeps their
  * definitions in `deferred_indexes`, in one transaction; restoreIndexes builds them again and

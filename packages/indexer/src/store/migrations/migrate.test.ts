@@ -147,7 +147,7 @@ describeEachBackend("migrate", (backend) => {
       `insert into blocks (number, hash, parent_hash, log_size, log_root)
        values (5, '\\x05', '\\x04', 12, '\\x0c')`,
     );
-    expect(await migrate(store)).toMatchObject({ fromVersion: 7, applied: [8] });
+    expect(await migrate(store, { to: 8 })).toMatchObject({ fromVersion: 7, applied: [8] });
     const columns = await store.query<{ name: string }>(
       "select column_name as name from information_schema.columns where table_name = 'blocks' order by ordinal_position",
     );
@@ -159,6 +159,27 @@ describeEachBackend("migrate", (backend) => {
       [5n, "05", 12n],
     ]);
     await store.close();
+  });
+
+  test("behavior: migration 9 drops the index of entries by block, built or set aside by a backfill", async () => {
+    const named = async (store: Store) => ({
+      built: (await store.query("select 1 from pg_indexes where indexname = 'entries_block'")).length,
+      aside: (await store.query("select 1 from deferred_indexes where name = 'entries_block'")).length,
+    });
+    for (const setAside of [false, true]) {
+      const store = await backend.emptyStore();
+      await migrate(store, { to: 8 });
+      if (setAside) await deferIndexes(store);
+      expect(await named(store)).toStrictEqual(setAside ? { built: 0, aside: 1 } : { built: 1, aside: 0 });
+      expect(await migrate(store, { to: 9 })).toMatchObject({ fromVersion: 8, applied: [9] });
+      expect(await named(store)).toStrictEqual({ built: 0, aside: 0 });
+      if (setAside) {
+        // The other indexes set aside are still built when the backfill ends.
+        expect(await restoreIndexes(store)).toContain("entries_kind");
+        expect(await store.query("select name from deferred_indexes")).toStrictEqual([]);
+      }
+      await store.close();
+    }
   });
 
   test("behavior: two runs started together apply each migration once", async () => {
