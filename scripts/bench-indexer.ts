@@ -141,8 +141,8 @@ type IndexResult = Common & {
   /** Up to the last batch committed. */
   ingestSeconds: number;
   /**
-   * From the last batch committed to "views refreshed" (building the indexes a long backfill set
-   * aside, then the views); null when the indexer did not log it.
+   * From the last batch committed to "views refreshed" (the indexes a long backfill set aside are
+   * built meanwhile, and may finish later: indexSeconds); null when the indexer did not log it.
    */
   refreshSeconds: number | null;
   /** From the last batch committed to "indexes built"; null when no index was set aside. */
@@ -1062,6 +1062,12 @@ function ratioTo(result: IndexResult, rawRate: number): number {
   return round(result.entries / result.seconds / rawRate, 3);
 }
 
+/** After the last batch until the later of the views refreshed and the last index built: the run's end. */
+function afterLastBatch(row: BackendRow): string {
+  const ends = [row.refreshSeconds, row.indexSeconds].filter((s) => s !== null);
+  return ends.length === 0 ? "?" : String(Math.max(...ends));
+}
+
 function backendRow(result: IndexResult & Load, rawRate: number, runs: number[]): BackendRow {
   return {
     entriesPerSecond: rate(result),
@@ -1175,7 +1181,7 @@ function printTable(results: Results): void {
             String(row.seconds),
             String(row.cpuSeconds),
             String(row.ingestSeconds),
-            row.refreshSeconds === null ? "?" : String(row.refreshSeconds),
+            afterLastBatch(row),
             String(row.peakRssMiB),
             String(row.maxRssMiB),
             `${row.loadAverage.before}→${row.loadAverage.after}`,
