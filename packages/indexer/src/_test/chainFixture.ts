@@ -30,6 +30,7 @@ import {
   type WalletClient,
 } from "viem";
 import { type HDAccount, mnemonicToAccount } from "viem/accounts";
+import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
 
 /** The mnemonic of anvil's (and Hardhat's) funded default accounts. */
 export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
@@ -826,5 +827,30 @@ class Random {
 
   bytes32(label: string): Hex {
     return `0x${createHash("sha256").update(`shanji-fill:${this.seed}:${label}`).digest("hex")}`;
+  }
+}
+
+// ---------------------------------------------------------------- startFilledChain
+export interface StartFilledChainReturnType {
+  anvil: StartAnvilReturnType;
+  deployment: DeployOnAnvilReturnType;
+  filled: FillLedgerReturnType;
+}
+
+/**
+ * A test file's chain: a fresh anvil, the contracts deployed on it and a ledger filled as `fill`
+ * says. The caller stops anvil after its tests; if deploying or filling fails, it is stopped here.
+ */
+export async function startFilledChain(
+  fill: Omit<FillLedgerParameters, "url" | "addresses">,
+): Promise<StartFilledChainReturnType> {
+  const anvil = await startAnvil({ silent: true });
+  try {
+    const deployment = await deployOnAnvil(anvil.url);
+    const filled = await fillLedger({ url: anvil.url, addresses: deployment.addresses, ...fill });
+    return { anvil, deployment, filled };
+  } catch (error) {
+    await anvil.stop();
+    throw error;
   }
 }

@@ -1,8 +1,8 @@
 import { transparencyLogAbi } from "@shanji/core";
 import { createPublicClient, type Hex, HttpRequestError, http, LimitExceededRpcError, type PublicClient } from "viem";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
-import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "./chainFixture.ts";
+import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
+import { type DeployOnAnvilReturnType, startFilledChain } from "./chainFixture.ts";
 import { type StartFaultyRpcProxyReturnType, startFaultyRpcProxy } from "./faultyRpcProxy.ts";
 
 let anvil: StartAnvilReturnType;
@@ -11,10 +11,8 @@ let proxy: StartFaultyRpcProxyReturnType;
 let client: PublicClient;
 
 beforeAll(async () => {
-  anvil = await startAnvil({ silent: true });
-  chain = await deployOnAnvil(anvil.url);
   // One block per transaction, so that the chain has blocks to range over.
-  await fillLedger({ url: anvil.url, addresses: chain.addresses, donations: 40, batchSize: 10, txsPerBlock: 1 });
+  ({ anvil, deployment: chain } = await startFilledChain({ donations: 40, batchSize: 10, txsPerBlock: 1 }));
   proxy = await startFaultyRpcProxy({ upstream: anvil.url });
   // No retries and no cached block number: every call is one request the proxy sees.
   client = createPublicClient({ transport: http(proxy.url, { retryCount: 0 }), cacheTime: 0 });

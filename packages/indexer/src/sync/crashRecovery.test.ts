@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
-import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
+import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
+import { type DeployOnAnvilReturnType, startFilledChain } from "../_test/chainFixture.ts";
 import { type StartFaultyRpcProxyReturnType, startFaultyRpcProxy } from "../_test/faultyRpcProxy.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import type { Deployment } from "../runIndexer.ts";
@@ -35,12 +35,12 @@ let deploymentFile: string;
 let logSize: bigint;
 
 beforeAll(async () => {
-  anvil = await startAnvil({ silent: true });
-  deployment = await deployOnAnvil(anvil.url);
   // One block per transaction: ~3,000 entries in ~600 blocks, so ~150 batches of 4 blocks.
-  ({ logSize } = await fillLedger({
-    url: anvil.url,
-    addresses: deployment.addresses,
+  ({
+    anvil,
+    deployment,
+    filled: { logSize },
+  } = await startFilledChain({
     donations: 2_800,
     batchSize: 8,
     campaigns: 3,

@@ -2,8 +2,8 @@
 // and the self-check that refuses a dropped or a forged log.
 import { bytesToHex, createPublicClient, type Hex, http } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
-import { campaignBalance, type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
+import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
+import { campaignBalance, type DeployOnAnvilReturnType, startFilledChain } from "../_test/chainFixture.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { type ChainReader, createChainReader } from "../chain/createChainReader.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
@@ -14,9 +14,7 @@ let anvil: StartAnvilReturnType;
 let deployment: DeployOnAnvilReturnType;
 
 beforeAll(async () => {
-  anvil = await startAnvil({ silent: true });
-  deployment = await deployOnAnvil(anvil.url);
-  await fillLedger({ url: anvil.url, addresses: deployment.addresses, donations: 1_200, campaigns: 3, seed: 7 });
+  ({ anvil, deployment } = await startFilledChain({ donations: 1_200, campaigns: 3, seed: 7 }));
 }, 120_000);
 
 afterAll(async () => {

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { transparencyLogAbi } from "@shanji/core";
 import { bytesToHex, createPublicClient, type Hex, http } from "viem";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
-import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
+import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
+import { type DeployOnAnvilReturnType, startFilledChain } from "../_test/chainFixture.ts";
 import { type StartFaultyRpcProxyReturnType, startFaultyRpcProxy } from "../_test/faultyRpcProxy.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { createChainReader } from "../chain/createChainReader.ts";
@@ -29,12 +29,12 @@ let deployment: DeployOnAnvilReturnType;
 let logSize: bigint;
 
 beforeAll(async () => {
-  anvil = await startAnvil({ silent: true });
-  deployment = await deployOnAnvil(anvil.url);
   // One block per transaction and small batches: ~150 blocks with entries, for backfills of many steps.
-  ({ logSize } = await fillLedger({
-    url: anvil.url,
-    addresses: deployment.addresses,
+  ({
+    anvil,
+    deployment,
+    filled: { logSize },
+  } = await startFilledChain({
     donations: 400,
     batchSize: 4,
     campaigns: 2,

@@ -6,8 +6,8 @@
 import { charityLedgerAbi } from "@shanji/core";
 import { bytesToHex, createTestClient, type Hex, http } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
-import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
+import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
+import { type DeployOnAnvilReturnType, startFilledChain } from "../_test/chainFixture.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
 import type { Store } from "../store/types.ts";
@@ -30,11 +30,11 @@ let deployment: DeployOnAnvilReturnType;
 let campaignIds: bigint[];
 
 beforeAll(async () => {
-  anvil = await startAnvil({ silent: true });
-  deployment = await deployOnAnvil(anvil.url);
-  ({ campaignIds } = await fillLedger({
-    url: anvil.url,
-    addresses: deployment.addresses,
+  ({
+    anvil,
+    deployment,
+    filled: { campaignIds },
+  } = await startFilledChain({
     donations: 120,
     batchSize: 20,
     campaigns: 2,

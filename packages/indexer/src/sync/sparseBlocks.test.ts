@@ -3,8 +3,8 @@
 // it, and asks the node for headers only near the head and for each batch's last block.
 import { bytesToHex, createPublicClient, http } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
-import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
+import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
+import { type DeployOnAnvilReturnType, startFilledChain } from "../_test/chainFixture.ts";
 import { indexerConfig } from "../_test/indexerHarness.ts";
 import { type ChainReader, createChainReader } from "../chain/createChainReader.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
@@ -14,18 +14,14 @@ let anvil: StartAnvilReturnType;
 let deployment: DeployOnAnvilReturnType;
 
 beforeAll(async () => {
-  anvil = await startAnvil({ silent: true });
-  deployment = await deployOnAnvil(anvil.url);
   // Two donations a transaction, a block each: ~200 blocks with entries, more than the window.
-  await fillLedger({
-    url: anvil.url,
-    addresses: deployment.addresses,
+  ({ anvil, deployment } = await startFilledChain({
     donations: 360,
     batchSize: 2,
     campaigns: 2,
     txsPerBlock: 1,
     seed: 3,
-  });
+  }));
 }, 120_000);
 
 afterAll(async () => {

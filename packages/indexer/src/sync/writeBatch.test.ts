@@ -4,8 +4,8 @@
 import { decodeLeaf, transparencyLogAbi } from "@shanji/core";
 import { createPublicClient, type Hex, hexToBytes, http, parseEventLogs } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
-import { type DeployOnAnvilReturnType, deployOnAnvil, fillLedger } from "../_test/chainFixture.ts";
+import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
+import { type DeployOnAnvilReturnType, startFilledChain } from "../_test/chainFixture.ts";
 import { indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { SelfCheckError } from "../errors.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
@@ -16,18 +16,14 @@ let deployment: DeployOnAnvilReturnType;
 let head: bigint;
 
 beforeAll(async () => {
-  anvil = await startAnvil({ silent: true });
-  deployment = await deployOnAnvil(anvil.url);
   // One block per transaction: batches of a few blocks each.
-  await fillLedger({
-    url: anvil.url,
-    addresses: deployment.addresses,
+  ({ anvil, deployment } = await startFilledChain({
     donations: 120,
     batchSize: 4,
     campaigns: 2,
     seed: 11,
     txsPerBlock: 1,
-  });
+  }));
   head = await deployment.publicClient.getBlockNumber();
 }, 120_000);
 

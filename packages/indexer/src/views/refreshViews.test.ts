@@ -3,15 +3,14 @@
 // anything else reads the campaign's whole stream again; either way, and whatever the page a
 // campaign's stream is read in, the tables equal a rebuild's.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type StartAnvilReturnType, startAnvil } from "../../../../scripts/lib/anvil.ts";
+import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
 import {
   campaignBalance,
   type DeployOnAnvilReturnType,
-  deployOnAnvil,
   type FillLedgerReturnType,
-  fillLedger,
   publishDisclosure,
   recordDonations,
+  startFilledChain,
 } from "../_test/chainFixture.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
@@ -24,10 +23,8 @@ let deployment: DeployOnAnvilReturnType;
 let filled: FillLedgerReturnType;
 
 beforeAll(async () => {
-  anvil = await startAnvil({ silent: true });
-  deployment = await deployOnAnvil(anvil.url);
   // Donations, disbursements and reversals in both campaigns: allocations exist before the head.
-  filled = await fillLedger({ url: anvil.url, addresses: deployment.addresses, donations: 600, campaigns: 2, seed: 5 });
+  ({ anvil, deployment, filled } = await startFilledChain({ donations: 600, campaigns: 2, seed: 5 }));
 }, 120_000);
 
 afterAll(async () => {
