@@ -100,6 +100,34 @@ describeEachBackend("createStore", (backend) => {
     expect(failure?.at).toBeInstanceOf(Date);
   });
 
+  test("behavior: bytes and text parameters arrive as given, alone, in arrays and in a transaction", async () => {
+    // PGlite's store passes bytea and text parameters to it as bytes (createPgliteStore.ts); arrays
+    // of them still go as text. Every byte value, a batch-sized value, and text past ASCII.
+    const store = await backend.freshStore();
+    const everyByte = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const large = Uint8Array.from({ length: 3 * 1024 * 1024 + 1 }, (_, i) => (i * 7919) % 251);
+    const texts = ["", "善迹 ✓ 😀", 'a "quoted" \\ back\\slash', "\x1e{}\x1e", "x".repeat(1_000_000)];
+    const sql = `select $1::bytea as every_byte, $2::bytea as large, $3::bytea as empty, $4::text as a, $5::text as b,
+                        $6::text as c, $7::text as d, $8::text as e, $9::text[] as texts, $10::bytea[] as byteas,
+                        length($2::bytea) as large_length`;
+    const params = [everyByte, large, new Uint8Array(), ...texts, texts, [everyByte, new Uint8Array([0])]];
+    const expected = {
+      every_byte: everyByte,
+      large,
+      empty: new Uint8Array(),
+      a: texts[0],
+      b: texts[1],
+      c: texts[2],
+      d: texts[3],
+      e: texts[4],
+      texts,
+      byteas: [everyByte, new Uint8Array([0])],
+      large_length: large.length,
+    };
+    expect(await store.query(sql, params)).toStrictEqual([expected]);
+    expect(await store.transaction((tx) => tx.query(sql, params))).toStrictEqual([expected]);
+  });
+
   test("behavior: a bigint inside a JSON parameter is stored as its decimal string", async () => {
     const store = await backend.freshStore();
     await insertEntry(store, { ...entry, record: { amount: 2n ** 70n, list: [1n] } as never });
