@@ -6,7 +6,7 @@ import { createPublicClient, http } from "viem";
 import { createChainReader } from "../chain/createChainReader.ts";
 import { digestStore } from "../store/digest.ts";
 import type { Store } from "../store/types.ts";
-import { createIndexer, type IndexerConfig, type Logger } from "../sync/createIndexer.ts";
+import { type CreateIndexerParameters, createIndexer, type IndexerConfig, type Logger } from "../sync/createIndexer.ts";
 import type { DeployOnAnvilReturnType } from "./chainFixture.ts";
 
 /** Every table the indexer fills: core tables and derived views. */
@@ -45,12 +45,17 @@ export function indexerOn(
   url: string,
   store: Store,
   config: IndexerConfig,
-  options: { maxRange?: bigint; initialRange?: bigint; logger?: Logger } = {},
+  options: {
+    maxRange?: bigint;
+    initialRange?: bigint;
+    logger?: Logger;
+    onBatch?: CreateIndexerParameters["onBatch"];
+  } = {},
 ) {
-  const { logger, ...range } = options;
+  const { logger, onBatch, ...range } = options;
   const client = createPublicClient({ transport: http(url, { retryCount: 0, timeout: 10_000 }) });
   const chain = createChainReader({ client, logAddress: config.addresses.log, ...range });
-  return createIndexer({ store, chain, config, ...(logger ? { logger } : {}) });
+  return createIndexer({ store, chain, config, ...(logger ? { logger } : {}), ...(onBatch ? { onBatch } : {}) });
 }
 
 export const digestAll = (store: Store) => digestStore(store, { tables: INDEXER_TABLES });

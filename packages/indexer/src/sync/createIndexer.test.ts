@@ -124,6 +124,22 @@ describeEachBackend("indexer", (backend) => {
     expect(exactly.digest).toBe(never.digest);
   }, 120_000);
 
+  test("behavior: batches written in several statements give the same tables as in one each", async () => {
+    const whole = await backend.freshStore();
+    let largest = 0;
+    const onBatch = ({ entries }: { entries: number }) => {
+      largest = Math.max(largest, entries);
+    };
+    await indexerOn(anvil.url, whole, indexerConfig(deployment), { onBatch }).syncToHead();
+    // Statements of 7 entries: every batch of more split, at every offset in its blocks.
+    const split = await backend.freshStore();
+    await indexerOn(anvil.url, split, { ...indexerConfig(deployment), entriesPerStatement: 7 }).syncToHead();
+    expect(largest).toBeGreaterThan(7 * 3);
+    expect(await digestAll(split)).toBe(await digestAll(whole));
+    await whole.close();
+    await split.close();
+  }, 120_000);
+
   test("behavior: resuming after a stop gives the same tables as one uninterrupted run", async () => {
     const once = await backend.freshStore();
     await indexerOn(anvil.url, once, indexerConfig(deployment)).syncToHead();

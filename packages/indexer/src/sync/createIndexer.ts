@@ -57,6 +57,8 @@ export type IndexerConfig = {
    * set, 0 for never.
    */
   foldViewsUpTo?: bigint;
+  /** Entries per insert statement (a batch is written in as many as it needs); 8,000 unless set. */
+  entriesPerStatement?: number;
 };
 
 export type IndexerStatus = {
@@ -409,7 +411,15 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     const chainView = readChainView(logs, lastBlock, target);
     // Awaited by prepareBatch; if that throws first, the view's failure must not go unobserved.
     chainView.catch(() => {});
-    const batch = await prepareBatch({ logs, fromBlock, lastBlock, chain: chainView, frontier, onEntry: fold?.add });
+    const batch = await prepareBatch({
+      logs,
+      fromBlock,
+      lastBlock,
+      chain: chainView,
+      frontier,
+      onEntry: fold?.add,
+      entriesPerStatement: config.entriesPerStatement,
+    });
     return { batch, frontier };
   }
 

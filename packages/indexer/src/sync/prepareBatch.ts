@@ -60,10 +60,12 @@ export type PrepareBatchParameters = {
    * what it was given until the batch is written.
    */
   onEntry?: ((entry: DecodeLeafFastReturnType) => void) | undefined;
+  /** Entries per insert statement; ENTRIES_PER_STATEMENT unless set. */
+  entriesPerStatement?: number | undefined;
 };
 
 /**
- * Up to CHUNK consecutive entries as SQL parameters. Integers are array literals (`{1,2,NULL}`);
+ * Up to `entriesPerStatement` consecutive entries as SQL parameters. Integers are array literals (`{1,2,NULL}`);
  * fixed-size byte strings are laid end to end in one buffer (32 bytes each); JSON records are
  * separated by RECORD_SEPARATOR, a character JSON.stringify always escapes inside strings.
  */
@@ -127,8 +129,13 @@ export type PreparedBatch = {
 
 /** Separates JSON records: ASCII "record separator", which JSON.stringify writes as \u001e. */
 export const RECORD_SEPARATOR = "\x1e";
-/** Entries per insert statement: no statement carries an unbounded amount of data. */
-const CHUNK = 4_000;
+/**
+ * Entries per insert statement unless told otherwise: no statement carries an unbounded amount of
+ * data (~8 MB of parameters here), yet a batch (one eth_getLogs answer, kept well under 10 MiB) is
+ * mostly one statement. Against 4,000, which split most of the benchmark's batches in two, a
+ * backfill into PostgreSQL ran 4% faster (eight pairs, 2026-11-28).
+ */
+export const ENTRIES_PER_STATEMENT = 8_000;
 /** Entries between two turns of the event loop (a few milliseconds of work). */
 const YIELD_EVERY = 256;
 
@@ -147,7 +154,7 @@ export async function prepareBatch(parameters: PrepareBatchParameters): Promise<
 }
 
 async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch> {
-  const { logs, fromBlock, lastBlock, frontier, onEntry } = parameters;
+  const { logs, fromBlock, lastBlock, frontier, onEntry, entriesPerStatement = ENTRIES_PER_STATEMENT } = parameters;
   const range = `blocks ${fromBlock}–${lastBlock}`;
   const fail = (message: string, details?: string) =>
     new SelfCheckError(`Self-check failed for ${range}: ${message}`, {
@@ -234,7 +241,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
       seen.lastIdx = log.index;
     }
     columns.count += 1;
-    if (columns.count === CHUNK) {
+    if (columns.count === entriesPerStatement) {
       chunks.push(joinColumns(columns));
       columns = emptyColumns(expected + 1n);
     }
