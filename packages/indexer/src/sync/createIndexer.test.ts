@@ -140,6 +140,16 @@ describeEachBackend("indexer", (backend) => {
     await split.close();
   }, 120_000);
 
+  test("error: a number of entries per statement that is not a positive integer is refused, naming the setting", async () => {
+    const store = await backend.freshStore();
+    for (const entriesPerStatement of [0, -1, 2.5, Number.NaN]) {
+      expect(() => indexerOn(anvil.url, store, { ...indexerConfig(deployment), entriesPerStatement })).toThrow(
+        `entriesPerStatement must be a positive integer, not ${entriesPerStatement}.`,
+      );
+    }
+    await store.close();
+  });
+
   test("behavior: resuming after a stop gives the same tables as one uninterrupted run", async () => {
     const once = await backend.freshStore();
     await indexerOn(anvil.url, once, indexerConfig(deployment)).syncToHead();

@@ -57,7 +57,10 @@ export type IndexerConfig = {
    * set, 0 for never.
    */
   foldViewsUpTo?: bigint;
-  /** Entries per insert statement (a batch is written in as many as it needs); 8,000 unless set. */
+  /**
+   * Entries per insert statement (a batch is written in as many as it needs); ENTRIES_PER_STATEMENT
+   * (8,000) unless set.
+   */
   entriesPerStatement?: number;
 };
 
@@ -106,6 +109,10 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   const pollInterval = config.pollInterval ?? 1_000;
   const deferIndexesFrom = config.deferIndexesFrom ?? 50_000n;
   const foldViewsUpTo = config.foldViewsUpTo ?? FOLD_MAX_ENTRIES;
+  const { entriesPerStatement } = config;
+  if (entriesPerStatement !== undefined && !(Number.isSafeInteger(entriesPerStatement) && entriesPerStatement > 0)) {
+    throw new IndexerError(`entriesPerStatement must be a positive integer, not ${entriesPerStatement}.`);
+  }
   const status: IndexerStatus = {
     state: "starting",
     indexedBlock: null,
@@ -418,7 +425,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
       chain: chainView,
       frontier,
       onEntry: fold?.add,
-      entriesPerStatement: config.entriesPerStatement,
+      entriesPerStatement,
     });
     return { batch, frontier };
   }

@@ -65,9 +65,9 @@ export type PrepareBatchParameters = {
 };
 
 /**
- * Up to `entriesPerStatement` consecutive entries as SQL parameters. Integers are array literals (`{1,2,NULL}`);
- * fixed-size byte strings are laid end to end in one buffer (32 bytes each); JSON records are
- * separated by RECORD_SEPARATOR, a character JSON.stringify always escapes inside strings.
+ * Up to `entriesPerStatement` consecutive entries as SQL parameters. Integers are array literals
+ * (`{1,2,NULL}`); fixed-size byte strings are laid end to end in one buffer (32 bytes each); JSON
+ * records are separated by RECORD_SEPARATOR, a character JSON.stringify always escapes inside strings.
  */
 export type EntryChunk = {
   /** The first entry's index; the others follow one by one. */
