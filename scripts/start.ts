@@ -185,7 +185,7 @@ async function main(): Promise<void> {
 
   const { deployment, fresh } = await ensureDeployment(publicClient, anvil.url);
   if (stopping) return;
-  // The indexer opens its database now (a new PGlite database takes tens of seconds), while the
+  // The indexer opens its database now (a new PGlite database with its tables takes ~2 s), while the
   // demo data set is recorded, and starts following the chain once the setup is done.
   const opening = openIndexer(deployment, anvil.url);
   opening.catch(fail);

@@ -18,7 +18,7 @@ export type CreatePgliteStoreParameters = {
   dataDir?: string | undefined;
   /**
    * A tarball from `PGlite.dumpDataDir()` to start from instead of running initdb. Tests use it:
-   * initdb takes PGlite 0.5 about ten seconds, loading a tarball under one.
+   * initdb takes PGlite 0.5 about a second, loading a tarball a quarter of that.
    */
   loadDataDir?: Blob | undefined;
 };
