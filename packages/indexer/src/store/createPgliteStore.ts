@@ -113,8 +113,12 @@ function bytesAsTheyAre(value: unknown): string {
   return value as unknown as string;
 }
 
-/** A text parameter as its UTF-8 bytes (see QUERY_OPTIONS), from what PGlite's own serializer would write. */
+/**
+ * A text parameter as its UTF-8 bytes (see QUERY_OPTIONS), from what PGlite's own serializer would
+ * write; given as bytes already (a Uint8Array), as they are, as `pg` sends them to PostgreSQL.
+ */
 function textAsUtf8(value: unknown): string {
+  if (value instanceof Uint8Array) return value as unknown as string;
   const text = value instanceof Date ? value.toISOString() : String(value);
   return Buffer.from(text, "utf8") as unknown as string;
 }

@@ -128,6 +128,22 @@ describeEachBackend("createStore", (backend) => {
     expect(await store.transaction((tx) => tx.query(sql, params))).toStrictEqual([expected]);
   });
 
+  test("behavior: bytes given for a text parameter are the text they encode as UTF-8; bytes that are not UTF-8 are refused", async () => {
+    // How the indexer sends a batch's records (prepareBatch.ts): one text parameter given as bytes,
+    // its type inferred from where it is used, as in writeBatch's string_to_array.
+    const store = await backend.freshStore();
+    const texts = ["善迹 ✓ 😀", '{"a":"\\u001e"}', "x".repeat(100_000)];
+    const utf8 = Buffer.from(texts.join("\x1e"), "utf8");
+    const sql = "select string_to_array($1, $2) as parts, $3::text as one";
+    const params = [utf8, "\x1e", new Uint8Array(Buffer.from("ü", "utf8"))];
+    const expected = [{ parts: texts, one: "ü" }];
+    expect(await store.query(sql, params)).toStrictEqual(expected);
+    expect(await store.transaction((tx) => tx.query(sql, params))).toStrictEqual(expected);
+    await expect(store.query("select $1::text as t", [new Uint8Array([0x61, 0xff])])).rejects.toThrow(
+      /invalid byte sequence for encoding "UTF8"/,
+    );
+  });
+
   test("behavior: a bigint inside a JSON parameter is stored as its decimal string", async () => {
     const store = await backend.freshStore();
     await insertEntry(store, { ...entry, record: { amount: 2n ** 70n, list: [1n] } as never });

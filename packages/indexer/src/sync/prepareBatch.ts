@@ -7,11 +7,13 @@
  * stream's last stored entry — is checked by writeBatch, in the transaction that writes it.
  *
  * The result holds the batch as one value per column (PostgreSQL array literals, bytes laid end to
- * end in one buffer, JSON records one after another), not as objects per entry: the decoded entries
- * die young, and a batch waiting to be written is a handful of long strings and buffers instead of
- * tens of thousands of small objects for the garbage collector to copy. The bytes go to the
- * database as they are (a bytea parameter travels in binary): no hex to write here and to decode
- * there, and half the bytes on the wire.
+ * end in one buffer, JSON records one after another as UTF-8), not as objects per entry: the
+ * decoded entries die young, and a batch waiting to be written is a handful of long strings and
+ * buffers instead of tens of thousands of small objects for the garbage collector to copy. The
+ * bytes go to the database as they are (a bytea parameter travels in binary): no hex to write here
+ * and to decode there, and half the bytes on the wire. So do the records, as a text parameter in
+ * the binary format, which for text is its UTF-8 bytes: each record is written once, into the
+ * buffer the driver sends, rather than joined into ever longer strings that the driver then encodes.
  */
 import { bytesToHex, type Hex, isHash } from "viem";
 // Not in @shanji/core's entry point (yet): decodeLeaf without the operator's EIP-55 checksum, which
@@ -67,7 +69,8 @@ export type PrepareBatchParameters = {
 /**
  * Up to `entriesPerStatement` consecutive entries as SQL parameters. Integers are array literals
  * (`{1,2,NULL}`); fixed-size byte strings are laid end to end in one buffer (32 bytes each); JSON
- * records are separated by RECORD_SEPARATOR, a character JSON.stringify always escapes inside strings.
+ * records are UTF-8 in one buffer, separated by RECORD_SEPARATOR, a character JSON.stringify always
+ * escapes inside strings.
  */
 export type EntryChunk = {
   /** The first entry's index; the others follow one by one. */
@@ -83,7 +86,8 @@ export type EntryChunk = {
   leafOffset: string;
   leafLength: string;
   leafHash: Buffer;
-  record: string;
+  /** The records' JSON as UTF-8, RECORD_SEPARATOR between one and the next: a text parameter's bytes. */
+  record: Buffer;
   /** One row per (entry, stream): stream id, entry index, the entry's back-pointer. */
   streamId: Buffer;
   streamIdx: string;
@@ -129,6 +133,7 @@ export type PreparedBatch = {
 
 /** Separates JSON records: ASCII "record separator", which JSON.stringify writes as \u001e. */
 export const RECORD_SEPARATOR = "\x1e";
+const RECORD_SEPARATOR_BYTE = 0x1e;
 /**
  * Entries per insert statement unless told otherwise: no statement carries an unbounded amount of
  * data (~7 MB of parameters on the benchmark's chain, where an entry's leaf is 293 bytes, its record
@@ -218,7 +223,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
     columns.leafLength.push(leaf.length);
     columns.leaf.push(leaf);
     columns.leafHash.push(leafHash);
-    columns.record.push(recordToJson(entry.record));
+    columns.record.pushText(recordToJson(entry.record), RECORD_SEPARATOR_BYTE);
     for (const stream of entry.streams) {
       if (!columns.streamId.pushHash(stream.id)) throw fail(`entry ${log.index} names a stream that is not 32 bytes`);
       columns.streamIdx.pushInteger(log.index);
@@ -318,18 +323,12 @@ function changedWhileRead(blockNumber: bigint, why: string): IndexerError {
 }
 
 /**
- * A column's values, joined a few hundred at a time: the strings made per entry (JSON, numbers) are
+ * A column's values, joined a few hundred at a time: the strings made per entry (numbers) are
  * garbage again within milliseconds, and what lives on is a few long strings.
  */
 class Column {
   private readonly parts: string[] = [];
   private pending: (string | bigint | number)[] = [];
-
-  private readonly separator: string;
-
-  constructor(separator = ",") {
-    this.separator = separator;
-  }
 
   push(value: string | bigint | number): void {
     this.pending.push(value);
@@ -348,10 +347,10 @@ class Column {
   private last: bigint | undefined;
   private lastText = "";
 
-  /** The values, separated. */
+  /** The values, separated by commas. */
   join(): string {
     this.flush();
-    return this.parts.join(this.separator);
+    return this.parts.join(",");
   }
 
   /** The values as a PostgreSQL array literal. */
@@ -361,7 +360,7 @@ class Column {
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    this.parts.push(this.pending.join(this.separator));
+    this.parts.push(this.pending.join(","));
     this.pending = [];
   }
 }
@@ -377,6 +376,16 @@ class Bytes {
     this.buffer.set(bytes, this.length);
     this.length += bytes.length;
   }
+
+  /** Appends text as UTF-8, after the byte `separator` unless it is the first text appended. */
+  pushText(text: string, separator: number): void {
+    // At most 3 bytes of UTF-8 for each UTF-16 code unit (a surrogate pair: 4 bytes for two).
+    this.reserve(1 + 3 * text.length);
+    if (this.texts++ > 0) this.buffer[this.length++] = separator;
+    this.length += this.buffer.write(text, this.length, "utf8");
+  }
+
+  private texts = 0;
 
   /** Appends a 32-byte hash given as 0x and 64 hex digits; false (and nothing appended) if it is not one. */
   pushHash(hex: string): boolean {
@@ -457,7 +466,7 @@ function emptyColumns(firstIdx: bigint) {
     leafOffset: new Column(),
     leafLength: new Column(),
     leafHash: new Bytes(),
-    record: new Column(RECORD_SEPARATOR),
+    record: new Bytes(),
     streamId: new Bytes(),
     streamIdx: new Column(),
     streamPrev: new Column(),
@@ -477,7 +486,7 @@ function joinColumns(c: Columns): EntryChunk {
     leafOffset: c.leafOffset.array(),
     leafLength: c.leafLength.array(),
     leafHash: c.leafHash.bytes(),
-    record: c.record.join(),
+    record: c.record.bytes(),
     streamId: c.streamId.bytes(),
     streamIdx: c.streamIdx.array(),
     streamPrev: c.streamPrev.array(),

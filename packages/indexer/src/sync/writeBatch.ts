@@ -7,10 +7,11 @@
  * new must not exist, every other must end at the entry its back-pointer names. If any does not,
  * everything is rolled back, and the earliest break is looked up to report it.
  *
- * Parameters travel as a few long values — array literals, bytes laid end to end, JSON records —
- * which PostgreSQL and PGlite take as they are, rather than as arrays of strings that the drivers
- * would quote and escape one element at a time; the rows of several tables go in one statement,
- * so that the database seldom waits for this process, which is meanwhile preparing the next batch.
+ * Parameters travel as a few long values — array literals, bytes laid end to end, JSON records as
+ * UTF-8 bytes — which PostgreSQL and PGlite take as they are, rather than as arrays of strings that
+ * the drivers would quote and escape one element at a time; the rows of several tables go in one
+ * statement, so that the database seldom waits for this process, which is meanwhile preparing the
+ * next batch.
  */
 import type { Hex } from "viem";
 import { IndexerError } from "../errors.ts";
