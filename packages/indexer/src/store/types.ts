@@ -20,8 +20,8 @@
  * Parameters: `bigint`, `number`, `string`, `boolean`, `Uint8Array`, `Date`, `null`, JS arrays (sent
  * as PostgreSQL arrays, for `= any($1)`), and plain objects (sent as JSON text). A `Uint8Array` is
  * sent in the binary format: for a bytea, its bytes; for a text parameter, the text it encodes as
- * UTF-8 (bytes that are not UTF-8 are refused by the database). JSON cannot hold a
- * bigint, so inside a plain-object parameter every bigint is written as its decimal string, and reads
+ * UTF-8 (bytes that are not UTF-8 are refused by the database). JSON cannot hold a bigint, so
+ * inside a plain-object parameter every bigint is written as its decimal string, and reads
  * give that string back: a writer that puts amounts or indexes into a `jsonb` column gets them back as
  * strings and converts them with `BigInt()`. Numbers in JSON beyond 2^53 lose precision when read, on
  * both backends, which is why we never store them as JSON numbers. A JSON array parameter must be

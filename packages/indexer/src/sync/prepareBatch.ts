@@ -133,7 +133,7 @@ export type PreparedBatch = {
 
 /** Separates JSON records: ASCII "record separator", which JSON.stringify writes as \u001e. */
 export const RECORD_SEPARATOR = "\x1e";
-const RECORD_SEPARATOR_BYTE = 0x1e;
+const RECORD_SEPARATOR_BYTE = RECORD_SEPARATOR.charCodeAt(0);
 /**
  * Entries per insert statement unless told otherwise: no statement carries an unbounded amount of
  * data (~7 MB of parameters on the benchmark's chain, where an entry's leaf is 293 bytes, its record
@@ -370,6 +370,8 @@ class Bytes {
   private buffer = Buffer.allocUnsafe(4_096);
   /** Bytes so far. */
   length = 0;
+  /** Texts appended so far (pushText). */
+  private texts = 0;
 
   push(bytes: Uint8Array): void {
     this.reserve(bytes.length);
@@ -384,8 +386,6 @@ class Bytes {
     if (this.texts++ > 0) this.buffer[this.length++] = separator;
     this.length += this.buffer.write(text, this.length, "utf8");
   }
-
-  private texts = 0;
 
   /** Appends a 32-byte hash given as 0x and 64 hex digits; false (and nothing appended) if it is not one. */
   pushHash(hex: string): boolean {
