@@ -347,15 +347,10 @@ class Column {
   private last: bigint | undefined;
   private lastText = "";
 
-  /** The values, separated by commas. */
-  join(): string {
-    this.flush();
-    return this.parts.join(",");
-  }
-
   /** The values as a PostgreSQL array literal. */
   array(): string {
-    return `{${this.join()}}`;
+    this.flush();
+    return `{${this.parts.join(",")}}`;
   }
 
   private flush(): void {
