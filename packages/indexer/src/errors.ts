@@ -44,8 +44,22 @@ export class SelfCheckError extends IndexerError {
   }
 }
 
-/** Whether an error is worth retrying; errors we did not raise are judged by their shape. */
+/**
+ * Classes of PostgreSQL's SQLSTATE codes (PGlite gives the same) for what the same statement meets
+ * again however often it is sent: data a column refuses (22), a broken constraint (23), a missing
+ * table or privilege (42), a feature the server lacks (0A), a damaged database (XX). A lost
+ * connection (08), a deadlock (40), a full disk (53) or a server shutting down (57) may pass.
+ */
+const PERMANENT_SQLSTATE_CLASSES = new Set(["22", "23", "42", "0A", "XX"]);
+
+/**
+ * Whether an error is worth retrying; errors we did not raise are judged by their shape: a
+ * database's error by its SQLSTATE class, anything else (an RPC timeout, a refused connection) as
+ * worth another try.
+ */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof IndexerError) return error.retryable;
-  return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  const sqlState = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+  return !(sqlState && PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2)));
 }

@@ -4,7 +4,20 @@ import { CoreError } from "../errors.ts";
 import type { FieldType } from "./schemas.ts";
 
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder("utf-8", { fatal: true });
+/** Not fatal, and a leading byte-order mark is kept as a character (decodeText). */
+const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * A text field (string16) as readers show it. The contracts take any bytes for a name, so a leaf
+ * that is on the chain may hold bytes that are not UTF-8, or a NUL, which PostgreSQL can store
+ * neither in text nor in JSON: a reader that refused such a leaf would stop at it for good. So each
+ * ill-formed sequence decodes to U+FFFD (as the WHATWG decoder replaces it), and so does each NUL.
+ * Nothing is lost: the leaf keeps the exact bytes, and proofs hash the leaf, not the text.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  const text = textDecoder.decode(bytes);
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+}
 
 const UINT_BYTES = { u8: 1, u16: 2, u32: 4, u64: 8, u128: 16 } as const;
 
@@ -145,15 +158,8 @@ export function createReader(data: Uint8Array) {
           const n = Number(bigUint(1, `${name}.length`));
           return Array.from({ length: n }, (_, i) => bytesToHex(take(32, `${name}[${i}]`)));
         }
-        case "string16": {
-          const n = Number(bigUint(2, `${name}.length`));
-          try {
-            return textDecoder.decode(take(n, name));
-          } catch (cause) {
-            if (cause instanceof LeafEncodingError) throw cause;
-            throw new LeafEncodingError(`${name}: not valid UTF-8.`, { cause });
-          }
-        }
+        case "string16":
+          return decodeText(take(Number(bigUint(2, `${name}.length`)), name));
       }
     },
   };

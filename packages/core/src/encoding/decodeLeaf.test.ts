@@ -103,15 +103,31 @@ describe("decodeLeaf", () => {
     expect(() => decodeLeaf(Uint8Array.of(...leaf, 0))).toThrow(/1 trailing bytes after a donationRecorded payload/);
   });
 
-  test("error: a bool that is not 0 or 1, a name that is not UTF-8", () => {
+  test("error: a bool that is not 0 or 1", () => {
     const leaf = encodeLeaf(accreditation);
     const overrideAt = 47 + 40 + 8 + 1 + 18;
     const badBool = Uint8Array.from(leaf);
     badBool[overrideAt] = 2;
     expect(() => decodeLeaf(badBool)).toThrow(/checkOverridden: a bool must be 0 or 1/);
-    const badName = Uint8Array.from(leaf);
-    badName[leaf.length - 1] = 0xff;
-    expect(() => decodeLeaf(badName)).toThrow(/name: not valid UTF-8/);
+  });
+
+  test("behavior: a name of bytes that are not UTF-8, or with a NUL, decodes with U+FFFD for each; a byte-order mark stays", () => {
+    // The contracts take any bytes for a name: a leaf the chain holds must decode, whatever they are.
+    const withName = (bytes: number[]) => {
+      const record = accreditation.record as Extract<Entry["record"], { type: "orgAccredited" }>;
+      const leaf = encodeLeaf({ ...accreditation, record: { ...record, name: "x".repeat(bytes.length) } });
+      leaf.set(bytes, leaf.length - bytes.length);
+      return leaf;
+    };
+    const name = (bytes: number[]) => (decodeLeaf(withName(bytes)).record as { name: string }).name;
+    // "A", a byte no UTF-8 starts with, "B", NUL, "C", the first two bytes of "朝" cut short, "D".
+    expect(name([0x41, 0xff, 0x42, 0x00, 0x43, 0xe6, 0x9c, 0x44])).toBe("A\uFFFDB\uFFFDC\uFFFDD");
+    expect(name([0xef, 0xbb, 0xbf, 0xe6, 0x9c, 0x9d])).toBe("\uFEFF朝");
+    // Everything else about the entry is read as before.
+    const { record, ...rest } = decodeLeaf(withName([0xff]));
+    const { record: expected, ...expectedRest } = accreditation;
+    expect(rest).toEqual(expectedRest);
+    expect(record).toEqual({ ...expected, name: "\uFFFD" });
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Decodes canonical leaf data (as emitted by the TransparencyLog's EntryAppended event) into an
  * Entry. Strict: an unknown version or kind, a truncated leaf or trailing bytes throw a
- * LeafEncodingError — a verifier must never accept bytes it cannot account for.
+ * LeafEncodingError — a verifier must never accept bytes it cannot account for. Text is the one
+ * field the contracts do not check, so its bytes are shown rather than refused (decodeText: U+FFFD
+ * for bytes that are not UTF-8 and for NUL).
  */
 import { type Hex, hexToBytes } from "viem";
 import { createReader, LeafEncodingError } from "./_bytes.ts";

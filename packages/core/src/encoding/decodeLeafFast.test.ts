@@ -112,6 +112,24 @@ describe("decodeLeafFast", () => {
     );
   });
 
+  test("behavior: agrees with decodeLeaf on names of any bytes (not UTF-8, NUL, byte-order marks)", () => {
+    const bytesOrText = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.array(fc.constantFrom(0x00, 0x41, 0x80, 0xbf, 0xc0, 0xe6, 0xef, 0xbb, 0xf0, 0xff), { maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(entriesOf("orgAccredited"), bytesOrText, (entry, bytes) => {
+        const name = "x".repeat(bytes.length);
+        const leaf = encodeLeaf({ ...entry, record: { ...entry.record, name } as EntryRecord });
+        leaf.set(bytes, leaf.length - bytes.length);
+        const expected = reference(leaf);
+        expect(expected.entry).toBeDefined();
+        expect(fast(leaf)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test("behavior: reads a leaf in the middle of a larger buffer", () => {
     const [entry] = fc.sample(entriesOf("donationRecorded"), { numRuns: 1, seed: 1 });
     const leaf = encodeLeaf(entry as Entry);

@@ -9,7 +9,7 @@
  * writes hex with Buffer), which is why it stays out of the package's entry point, read by browsers.
  */
 import { getAddress, type Hex } from "viem";
-import { LeafEncodingError } from "./_bytes.ts";
+import { decodeText, LeafEncodingError } from "./_bytes.ts";
 import type { Entry } from "./entry.ts";
 import { type EntryKindName, entryKind, LEAF_VERSION, NO_PREVIOUS } from "./kinds.ts";
 import { type EntryRecord, type FieldType, payloadSchemas } from "./schemas.ts";
@@ -27,7 +27,6 @@ const schemas = new Map<EntryKindName, { names: string[]; types: FieldType[] }>(
     { names: schema.map(([field]) => field), types: schema.map(([, type]) => type) },
   ]),
 );
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function decodeLeafFast(leaf: DecodeLeafFastParameters): DecodeLeafFastReturnType {
   const view = new DataView(leaf.buffer, leaf.byteOffset, leaf.byteLength);
@@ -136,11 +135,7 @@ export function decodeLeafFast(leaf: DecodeLeafFastParameters): DecodeLeafFastRe
         const n = view.getUint16(o);
         o += 2;
         need(n, name);
-        try {
-          record[name] = utf8.decode(leaf.subarray(o, o + n));
-        } catch (cause) {
-          throw new LeafEncodingError(`${name}: not valid UTF-8.`, { cause });
-        }
+        record[name] = decodeText(leaf.subarray(o, o + n));
         o += n;
         break;
       }

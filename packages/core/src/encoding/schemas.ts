@@ -5,7 +5,8 @@
  *
  * Packed types: uN is N/8 bytes big-endian; bool is one byte 0/1; address 20 bytes; bytes3 and
  * bytes18 are ASCII (a currency code, a credit code); bytes32 is 32 bytes; bytes32[] is a u8 count
- * followed by that many bytes32; string16 is a u16 byte length followed by UTF-8.
+ * followed by that many bytes32; string16 is a u16 byte length followed by UTF-8 (the contracts do
+ * not check it: readers decode ill-formed bytes and NUL to U+FFFD, see decodeText in _bytes.ts).
  */
 import type { Address, Hex } from "viem";
 import type { EntryKindName } from "./kinds.ts";

@@ -182,6 +182,32 @@ describe("prepareBatch", () => {
     }
   });
 
+  test("error: a leaf that does not decode is read again when the root says the node altered it, and stops the indexer when the root says the chain holds it", async () => {
+    // Entry 2 as a kind no reader knows yet (99): as a newer module would write it, or a node forge it.
+    const honest = logsOf(sixEntries());
+    const unknownKind = (log: EntryLog): EntryLog =>
+      log.index === 2n ? { ...log, leafHex: `${log.leafHex.slice(0, 2)}63${log.leafHex.slice(4)}` } : log;
+    const altered = honest.map(unknownKind);
+    const forged = await prepare(altered, later(chainViewOf(honest, 3n))).catch((e: unknown) => e);
+    expect(forged).toBeInstanceOf(SelfCheckError);
+    expect(String(forged)).toContain("entry 2 does not decode");
+    expect((forged as SelfCheckError).details).toBe("Unknown entry kind 99.");
+    // The chain's own root covers the leaf as it came: no refetch helps, so nothing retries it.
+    const onChain = await prepare(altered, later(chainViewOf(altered, 3n))).catch((e: unknown) => e);
+    expect(onChain).toBeInstanceOf(IndexerError);
+    expect(onChain).not.toBeInstanceOf(SelfCheckError);
+    expect((onChain as IndexerError).retryable).toBe(false);
+    expect((onChain as IndexerError).shortMessage).toBe(
+      "Entry 2 is on the chain, but this indexer cannot read it: Unknown entry kind 99.",
+    );
+    expect((onChain as IndexerError).details).toContain("The log's root at block 3 covers it");
+    // Only a root over every leaf of the batch counts: one leaf after it dropped, and the node is at fault again.
+    const dropped = altered.filter((log) => log.index !== 4n);
+    const gap = await prepare(dropped, later(chainViewOf(altered, 3n))).catch((e: unknown) => e);
+    expect(gap).toBeInstanceOf(SelfCheckError);
+    expect(String(gap)).toContain("entry 2 does not decode");
+  });
+
   test("error: a transaction hash that is not 32 bytes of hex, laid end to end, would shift the others", async () => {
     for (const bad of [`0x${"ab".repeat(31)}`, `0x${"ab".repeat(31)}zz`, `ab${"ab".repeat(32)}`]) {
       const logs = logsOf(sixEntries()).map((log) =>

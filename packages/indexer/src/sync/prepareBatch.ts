@@ -3,6 +3,9 @@
  * entry indexes must follow on from the stored log, every leaf must decode and carry its own
  * index, the streams' back-pointers must chain within the batch, and the Merkle root rebuilt from
  * the stored peaks plus the new leaves must equal the chain's `root()` at the batch's last block.
+ * A leaf that does not decode fails the batch either way; the root says whose fault it is: the
+ * RPC's (the batch is read again), or nobody's that a retry could mend (the chain holds an entry
+ * this indexer cannot read, so it stops and says so).
  * What only the store can tell — whether each stream's first back-pointer in the batch names the
  * stream's last stored entry — is checked by writeBatch, in the transaction that writes it.
  *
@@ -198,7 +201,7 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
     try {
       entry = decodeLeafFast(leaf);
     } catch (cause) {
-      throw fail(`entry ${log.index} does not decode`, String(cause));
+      throw await undecodable(parameters, i, log.index, cause, fail);
     }
     if (entry.index !== log.index) throw fail(`entry ${log.index} carries index ${entry.index} in its leaf`);
     onEntry?.(entry);
@@ -301,6 +304,37 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
     },
     fail,
   };
+}
+
+/**
+ * The error for the batch's log `at`, which does not decode. The rest of the batch is hashed on, and
+ * if the root comes out as the chain's, the leaf is the chain's own: an entry kind or leaf version
+ * newer than this indexer, which no refetch changes. Otherwise the RPC's answer is at fault, as in
+ * any failed self-check.
+ */
+async function undecodable(
+  parameters: PrepareBatchParameters,
+  at: number,
+  index: bigint,
+  cause: unknown,
+  fail: (message: string, details?: string) => SelfCheckError,
+): Promise<IndexerError> {
+  const { logs, frontier, lastBlock } = parameters;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  for (const [i, log] of logs.entries()) {
+    if (i < at) continue;
+    const prefixed = Buffer.allocUnsafe(1 + (log.leafHex.length >> 1));
+    prefixed[0] = 0;
+    if (log.index !== frontier.size || prefixed.write(log.leafHex, 1, "hex") * 2 !== log.leafHex.length) break;
+    frontier.append(sha256(prefixed));
+  }
+  const { onChain } = await parameters.chain;
+  if (frontier.size !== onChain.size || bytesToHex(frontier.root()) !== onChain.root) {
+    return fail(`entry ${index} does not decode`, reason);
+  }
+  return new IndexerError(`Entry ${index} is on the chain, but this indexer cannot read it: ${reason}`, {
+    details: `The log's root at block ${lastBlock} covers it as the node returned it, so reading it again would not help. A newer Shanji may know it; nothing from this batch on is stored.`,
+  });
 }
 
 /**
