@@ -1,6 +1,6 @@
 // An HTTP JSON-RPC proxy in front of a real node that misbehaves on demand, for the indexer's
 // tests: it hides or forges EntryAppended logs, goes down, refuses wide eth_getLogs ranges the
-// way Besu does, rate-limits, slows down, or claims another chain id. Faults switch at run time,
+// way Besu does or long answers the way geth does, rate-limits, slows down, or claims another chain id. Faults switch at run time,
 // so one test can index through a healthy proxy, break it, and watch the indexer notice.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -26,6 +26,8 @@ export interface Faults {
    */
   maxLogRange?: number;
   maxLogRangeError?: { code: number; message: string };
+  /** eth_getLogs answers of more than this many logs fail as geth's do ("query returned more than N results"). */
+  maxLogResults?: number;
   /** Every N-th HTTP request (counted from setFaults) gets HTTP 429. */
   rateLimitEvery?: number;
   /** Holds every HTTP request this long before answering. */
@@ -45,6 +47,7 @@ export interface FaultyRpcProxyStats {
     forgeLog: number;
     outage: number;
     maxLogRange: number;
+    maxLogResults: number;
     rateLimit: number;
     delay: number;
     wrongChainId: number;
@@ -216,7 +219,16 @@ function emptyStats(): FaultyRpcProxyStats {
   return {
     requests: 0,
     calls: {},
-    faults: { dropLog: 0, forgeLog: 0, outage: 0, maxLogRange: 0, rateLimit: 0, delay: 0, wrongChainId: 0 },
+    faults: {
+      dropLog: 0,
+      forgeLog: 0,
+      outage: 0,
+      maxLogRange: 0,
+      maxLogResults: 0,
+      rateLimit: 0,
+      delay: 0,
+      wrongChainId: 0,
+    },
   };
 }
 
@@ -250,6 +262,14 @@ async function answerLocally(
 /** Hides or forges EntryAppended logs in an eth_getLogs answer. */
 function tamper(call: RpcRequest, response: RpcResponse, faults: Faults, stats: FaultyRpcProxyStats): RpcResponse {
   if (call.method !== "eth_getLogs" || !Array.isArray(response.result)) return response;
+  if (faults.maxLogResults !== undefined && response.result.length > faults.maxLogResults) {
+    stats.faults.maxLogResults += 1;
+    return {
+      jsonrpc: "2.0",
+      id: response.id,
+      error: { code: -32005, message: `query returned more than ${faults.maxLogResults} results` },
+    };
+  }
   if (faults.dropLog === undefined && faults.forgeLog === undefined) return response;
   const hidden = new Set<bigint>();
   if (faults.dropLog !== undefined) hidden.add(BigInt(faults.dropLog.index));
