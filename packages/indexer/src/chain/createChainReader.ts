@@ -99,6 +99,24 @@ function refusedSize(error: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * How nodes say they no longer keep a block's state: geth "historical state … is not available",
+ * "required historical state unavailable" or "missing trie node"; Besu "world state unavailable";
+ * anvil with --prune-history "BlockOutOfRangeError".
+ */
+const STATE_PRUNED =
+  /historical state|missing trie node|world ?state (is )?(not available|unavailable)|BlockOutOfRangeError/i;
+
+function isStatePruned(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 6; depth++) {
+    if (e instanceof Error && STATE_PRUNED.test(`${e.message} ${(e as { details?: string }).details ?? ""}`))
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function isRangeRefusal(error: unknown): boolean {
   let e: unknown = error;
   let text = "";
@@ -217,18 +235,35 @@ export function createChainReader({
     return { logs, bytes };
   }
 
-  /** The log's size() or root() at block `blockHash` (EIP-1898); a size of 0 before the log existed. */
+  /**
+   * The log's size() or root() in the state of block `blockHash` (EIP-1898). A node that no longer
+   * keeps that state (a full node rather than an archive one) gets an error that says what to run
+   * instead. It is still retried: a node that is syncing answers the same for a while.
+   */
   async function logCall(functionName: "size" | "root", blockHash: Hex): Promise<unknown> {
-    const data = (await withRateLimitRetry(() =>
-      client.request({
-        method: "eth_call",
-        params: [
-          { to: logAddress, data: encodeFunctionData({ abi: transparencyLogAbi, functionName }) },
-          { blockHash },
-        ],
-      } as never),
-    )) as Hex;
-    if (data === "0x" && functionName === "size") return 0n;
+    let data: Hex;
+    try {
+      data = (await withRateLimitRetry(() =>
+        client.request({
+          method: "eth_call",
+          params: [
+            { to: logAddress, data: encodeFunctionData({ abi: transparencyLogAbi, functionName }) },
+            { blockHash },
+          ],
+        } as never),
+      )) as Hex;
+    } catch (error) {
+      if (!isStatePruned(error)) throw error;
+      throw new IndexerError(
+        `The node no longer keeps the state of block ${blockHash}: the log's ${functionName}() there cannot be read`,
+        {
+          cause: error,
+          retryable: true,
+          details:
+            "The indexer checks each batch against the log's root() at the batch's last block, so a backfill needs the state of old blocks: point it at an archive node (geth --gcmode=archive; Besu with --data-storage-format=FOREST, or Bonsai with --bonsai-historical-block-limit above the chain's length).",
+        },
+      );
+    }
     return decodeFunctionResult({ abi: transparencyLogAbi, functionName, data });
   }
 
