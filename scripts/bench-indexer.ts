@@ -349,6 +349,8 @@ type HeadStep = {
   refreshSeconds: number;
   /** Of the campaigns the block touched, those advanced by sums rather than read again whole. */
   campaignsAdvanced: number;
+  /** Of the campaigns the block touched, those taken on from the state the last refresh left. */
+  campaignsResumed: number;
 };
 
 type HeadResult = {
@@ -356,13 +358,16 @@ type HeadResult = {
   campaignEntries: number;
   donations: HeadStep;
   withDisbursement: HeadStep;
+  /** The same once more: the campaign goes on from the state the first disbursement's refresh left. */
+  withAnotherDisbursement: HeadStep;
 };
 
 /**
  * The indexer at the head, on the database a backfill left: a block of HEAD_DONATIONS donations to
  * a campaign, then as many donations and a disbursement from it (a block each: anvil mines a block
- * per transaction), each step followed by the indexer's syncToHead to take it in. The chain is put back as it was (anvil's evm_snapshot and
- * evm_revert), so that the benchmark's chain stays the cached one.
+ * per transaction), twice, each step followed by the indexer's syncToHead to take it in. The chain
+ * is put back as it was (anvil's evm_snapshot and evm_revert), so that the benchmark's chain stays
+ * the cached one.
  */
 async function atTheHead(input: Extract<Measurement, { kind: "head" }>): Promise<HeadResult> {
   /** When the last batch was committed and the views last refreshed, and what the refresh logged. */
@@ -419,12 +424,14 @@ async function atTheHead(input: Extract<Measurement, { kind: "head" }>): Promise
         seconds: round((finished - started) / 1000, 3),
         refreshSeconds: round((refreshedAt - batchAt) / 1000, 3),
         campaignsAdvanced: Number(refreshed.campaignsAdvanced ?? 0),
+        campaignsResumed: Number(refreshed.campaignsResumed ?? 0),
       };
     };
     return {
       campaignEntries: Number(campaign?.entry_count ?? 0n),
       donations: await step(90_001),
       withDisbursement: await step(90_002, 100n),
+      withAnotherDisbursement: await step(90_003, 100n),
     };
   } finally {
     await close();
@@ -573,6 +580,7 @@ async function main(): Promise<void> {
         campaignEntries: measured.campaignEntries,
         donations: measured.donations,
         withDisbursement: measured.withDisbursement,
+        withAnotherDisbursement: measured.withAnotherDisbursement,
       };
       await database.drop();
     }
@@ -1232,10 +1240,11 @@ function printTable(results: Results): void {
   if (head) {
     const describe = (step: HeadStep) =>
       `${step.entries} entries in ${step.seconds} s, of which the views ${step.refreshSeconds} s` +
-      ` (campaigns advanced by sums: ${step.campaignsAdvanced})`;
+      ` (campaigns advanced by sums: ${step.campaignsAdvanced}, taken on from their state: ${step.campaignsResumed})`;
     console.log(`At the head (PostgreSQL), one block more to a campaign of ${head.campaignEntries} entries:`);
     console.log(`  ${HEAD_DONATIONS} donations: ${describe(head.donations)}`);
     console.log(`  ${HEAD_DONATIONS} donations, then a disbursement (2 blocks): ${describe(head.withDisbursement)}`);
+    console.log(`  the same again: ${describe(head.withAnotherDisbursement)}`);
   }
   console.log("");
 }

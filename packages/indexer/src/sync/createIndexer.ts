@@ -22,6 +22,7 @@ import type { BlockHeader, ChainReader, EntryLog } from "../chain/createChainRea
 import { IndexerError, isRetryable, SelfCheckError, WrongChainError } from "../errors.ts";
 import { nodeKey, readStoredNodes } from "../proofs/storedTree.ts";
 import type { Queryable, Store } from "../store/types.ts";
+import { createCampaignStates } from "../views/campaignStates.ts";
 import { createViewFold, FOLD_MAX_ENTRIES, type ViewFold } from "../views/foldViews.ts";
 import { refreshViews, resetViews } from "../views/refreshViews.ts";
 import { deferIndexes, restoreIndexes, STREAM_KEY, setAsideIndexes } from "./deferIndexes.ts";
@@ -57,6 +58,12 @@ export type IndexerConfig = {
    * set, 0 for never.
    */
   foldViewsUpTo?: bigint;
+  /**
+   * Stream entries, in all, of the campaigns whose views' state is kept between refreshes, so that
+   * new entries of any kind advance a campaign without reading its stream again
+   * (views/campaignStates.ts); FOLD_MAX_ENTRIES (500,000) unless set, 0 for never.
+   */
+  campaignStatesUpTo?: bigint;
   /**
    * Entries per insert statement (a batch is written in as many as it needs); ENTRIES_PER_STATEMENT
    * (8,000) unless set.
@@ -109,6 +116,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
   const pollInterval = config.pollInterval ?? 1_000;
   const deferIndexesFrom = config.deferIndexesFrom ?? 50_000n;
   const foldViewsUpTo = config.foldViewsUpTo ?? FOLD_MAX_ENTRIES;
+  const campaignStates = createCampaignStates({ maxEntries: config.campaignStatesUpTo ?? FOLD_MAX_ENTRIES });
   const { entriesPerStatement } = config;
   if (entriesPerStatement !== undefined && !(Number.isSafeInteger(entriesPerStatement) && entriesPerStatement > 0)) {
     throw new IndexerError(`entriesPerStatement must be a positive integer, not ${entriesPerStatement}.`);
@@ -482,6 +490,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     });
     const size = String(ancestor.logSize);
     fold?.giveUp("a reorg rolled the store back");
+    campaignStates.clear();
     written = undefined;
     await store.transaction(async (tx) => {
       // Views are rebuilt from the entries that remain (reorgs are rare; a rebuild is simple and sure).
@@ -537,12 +546,23 @@ export function createIndexer(parameters: CreateIndexerParameters) {
     if (fold?.gaveUp !== undefined)
       logger.info("views: reading the log back", { reason: `the fold gave up: ${fold.gaveUp}` });
     fold = undefined;
-    const done = await store.transaction((tx) => refreshViews(tx, { toSize: size, folded, streamsReady }));
+    let done: Awaited<ReturnType<typeof refreshViews>>;
+    try {
+      done = await store.transaction((tx) =>
+        refreshViews(tx, { toSize: size, folded, streamsReady, states: campaignStates }),
+      );
+    } catch (error) {
+      // The states taken and staged follow rows that were rolled back.
+      campaignStates.clear();
+      throw error;
+    }
+    campaignStates.commit();
     if (done.entries > 0n) {
       logger.info("views refreshed", {
         entries: String(done.entries),
         campaigns: done.campaigns,
         campaignsAdvanced: done.advanced,
+        campaignsResumed: done.resumed,
         campaignsFolded: done.folded,
         orgs: done.orgs,
         volunteers: done.volunteers,

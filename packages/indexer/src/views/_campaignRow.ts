@@ -44,7 +44,7 @@ const ALLOCATIONS_PER_INSERT = 5_000;
 
 /**
  * Replaces the campaign's rows: none if its stream has no opening (or no balance), else its row and
- * its allocations (those of this campaign, in the allocator's order).
+ * its allocations (those of this campaign, in the allocator's order). Returns whether it has a row.
  */
 export async function writeCampaign(
   tx: Queryable,
@@ -52,11 +52,23 @@ export async function writeCampaign(
   tally: CampaignTally,
   balance: CampaignBalance | undefined,
   allocations: readonly Allocation[],
-): Promise<void> {
-  await tx.query("delete from campaigns where campaign_id = $1", [campaignId]);
+): Promise<boolean> {
   await tx.query("delete from allocations where campaign_id = $1", [campaignId]);
+  if (!(await writeCampaignRow(tx, campaignId, tally, balance))) return false;
+  await insertAllocations(tx, campaignId, allocations, 0);
+  return true;
+}
+
+/** Replaces the campaign's row alone (none without an opening or a balance); returns whether it has one. */
+export async function writeCampaignRow(
+  tx: Queryable,
+  campaignId: bigint,
+  tally: CampaignTally,
+  balance: CampaignBalance | undefined,
+): Promise<boolean> {
+  await tx.query("delete from campaigns where campaign_id = $1", [campaignId]);
   const { opened, closed } = tally;
-  if (opened?.record.type !== "campaignOpened" || balance === undefined) return;
+  if (opened?.record.type !== "campaignOpened" || balance === undefined) return false;
   const o = opened.record;
   const b = balance;
   await tx.query(
@@ -88,6 +100,16 @@ export async function writeCampaign(
       tally.count,
     ],
   );
+  return true;
+}
+
+/** Adds the campaign's allocations `allocations`, numbered from `firstSeq` on (its rows before them). */
+export async function insertAllocations(
+  tx: Queryable,
+  campaignId: bigint,
+  allocations: readonly Allocation[],
+  firstSeq: number,
+): Promise<void> {
   for (let start = 0; start < allocations.length; start += ALLOCATIONS_PER_INSERT) {
     const chunk = allocations.slice(start, start + ALLOCATIONS_PER_INSERT);
     await tx.query(
@@ -96,7 +118,7 @@ export async function writeCampaign(
          as x(seq, s, t, k, a, m, r)`,
       [
         campaignId,
-        chunk.map((_, i) => start + i),
+        chunk.map((_, i) => firstSeq + start + i),
         chunk.map((a) => a.sourceIndex),
         chunk.map((a) => a.targetIndex),
         chunk.map((a) => a.targetKind),

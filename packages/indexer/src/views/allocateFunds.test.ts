@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { minBigInt } from "./_fundFlow.ts";
 import { createLedger, ledgerArbitrary, purpose } from "./_test/ledger.ts";
-import { type Allocation, allocateFunds } from "./allocateFunds.ts";
+import { type Allocation, allocateFunds, createAllocator } from "./allocateFunds.ts";
 import { campaignBalances } from "./campaignBalances.ts";
 import { FundFlowError } from "./fundFlowError.ts";
 
@@ -546,6 +546,30 @@ describe("allocateFunds properties", () => {
         const after = total(allocateFunds(entries).filter((a) => a.targetIndex < BigInt(prefix.length)));
         expect(after).toEqual(before);
       }),
+    );
+  });
+
+  test("behavior: taken on after finish, in steps, an allocator gives what one pass gives; with no reversal in a step, finishSince is what the step adds", () => {
+    fc.assert(
+      fc.property(ledgerArbitrary(), fc.array(fc.nat(), { maxLength: 6 }), ({ entries }, cuts) => {
+        const steps = [...new Set(cuts.map((c) => c % (entries.length + 1))), entries.length].sort((a, b) => a - b);
+        const allocator = createAllocator();
+        let done = 0;
+        let finished = allocator.finish();
+        for (const step of steps) {
+          const mark = allocator.mark();
+          const added = entries.slice(done, step);
+          for (const entry of added) allocator.add(entry);
+          const next = allocator.finish();
+          if (!added.some((e) => e.record.type === "recordReversed")) {
+            expect(next).toEqual([...finished, ...allocator.finishSince(mark)]);
+          }
+          finished = next;
+          done = step;
+        }
+        expect(finished).toEqual(allocateFunds(entries));
+      }),
+      { numRuns: 200 },
     );
   });
 

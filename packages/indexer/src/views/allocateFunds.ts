@@ -135,11 +135,20 @@ export function allocateFunds(entries: AllocateFundsParameters): AllocateFundsRe
 /**
  * allocateFunds an entry at a time: `add` them in log order, then `finish` for the allocations.
  * What it keeps is the state of the campaigns' lots and of the allocations made, not the entries,
- * so that a long stream can be read a page at a time.
+ * so that a long stream can be read a page at a time, and taken on later: `finish` changes nothing,
+ * and more entries may be added after it.
  */
 export function createAllocator(): {
   add(entry: AllocateFundsParameters[number]): void;
   finish(): AllocateFundsReturnType;
+  /** A mark to pass to `finishSince`: how far the allocations made so far go. */
+  mark(): number;
+  /**
+   * The allocations made since `mark`, in finish's order. Only a reversal changes an allocation
+   * made before it, and every other entry pays for itself, after every earlier entry: so unless a
+   * reversal was added since `mark`, finish() is its earlier answer followed by these.
+   */
+  finishSince(mark: number): AllocateFundsReturnType;
 } {
   const campaigns = new Map<bigint, CampaignState>();
   /** The donations' lots in entry order (as they come), for a reversal to find by binary search. */
@@ -418,7 +427,12 @@ export function createAllocator(): {
     }
   };
 
-  return { add, finish: () => collect(pieces) };
+  return {
+    add,
+    finish: () => collect(pieces),
+    mark: () => pieces.length,
+    finishSince: (mark: number) => collect(pieces.slice(mark)),
+  };
 }
 
 /** The cover of a lot not reversed: none (shared and never written to; reverseLot replaces it). */

@@ -1,6 +1,7 @@
 // The views' refresh against a real chain (anvil) on PGlite and on PostgreSQL. At the head, a
 // refresh after new donations only advances each campaign by their sums (advanceCampaign), one after
-// anything else reads the campaign's whole stream again; either way, and whatever the page a
+// anything else reads the campaign's whole stream again, and keeps what it computed, so that the
+// next refresh of that campaign starts from it (resumeCampaign); either way, and whatever the page a
 // campaign's stream is read in, the tables equal a rebuild's.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
@@ -16,6 +17,7 @@ import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts"
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
 import type { Store } from "../store/types.ts";
 import type { Logger } from "../sync/createIndexer.ts";
+import { createCampaignStates } from "./campaignStates.ts";
 import { refreshViews, resetViews } from "./refreshViews.ts";
 
 let anvil: StartAnvilReturnType;
@@ -23,15 +25,16 @@ let deployment: DeployOnAnvilReturnType;
 let filled: FillLedgerReturnType;
 
 beforeAll(async () => {
-  // Donations, disbursements and reversals in both campaigns: allocations exist before the head.
-  ({ anvil, deployment, filled } = await startFilledChain({ donations: 600, campaigns: 2, seed: 5 }));
+  // Donations, disbursements and reversals of both in both campaigns: allocations exist before the
+  // head, and reversed disbursements give money back to lots that paid for them.
+  ({ anvil, deployment, filled } = await startFilledChain({ donations: 600, campaigns: 2, seed: 5, reversals: 6 }));
 }, 120_000);
 
 afterAll(async () => {
   await anvil?.stop();
 });
 
-type Refreshed = { campaigns: number; campaignsAdvanced: number };
+type Refreshed = { campaigns: number; campaignsAdvanced: number; campaignsResumed: number };
 
 /** An indexer that keeps the fields of its "views refreshed" log lines. */
 function indexerWithLog(store: Store) {
@@ -140,30 +143,69 @@ describeEachBackend("refreshViews", (backend) => {
     expect(await digestAll(store)).toBe(await rebuiltDigest());
   }, 120_000);
 
-  test("behavior: donations with a disbursement read the campaign's stream again; the tables equal a rebuild's", async () => {
+  test("behavior: donations with a disbursement read the campaign's stream once, then go on from what it gave; the tables equal a rebuild's", async () => {
     const [campaignId] = filled.campaignIds as [bigint];
     const store = await backend.freshStore();
     const { indexer, refreshed } = indexerWithLog(store);
     await indexer.syncToHead();
-    const [{ n: allocationsBefore } = { n: 0n }] = await store.query<{ n: bigint }>(
-      "select count(*) as n from allocations where campaign_id = $1",
-      [campaignId],
-    );
+    const allocationCount = async () =>
+      (
+        await store.query<{ n: bigint }>("select count(*) as n from allocations where campaign_id = $1", [campaignId])
+      )[0]?.n ?? 0n;
+    const balanceMatches = async () => {
+      const [row] = await store.query<{ balance: string }>("select balance from campaigns where campaign_id = $1", [
+        campaignId,
+      ]);
+      expect(BigInt(row?.balance ?? "")).toBe(await campaignBalance(anvil.url, deployment.addresses, campaignId));
+    };
+    const allocationsBefore = await allocationCount();
 
+    // The first: the campaign's whole stream read again.
     await donate(campaignId, 10, 3, 5_000n);
     await indexer.syncToHead();
-    expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 0 });
-    const [{ n: allocationsAfter } = { n: 0n }] = await store.query<{ n: bigint }>(
-      "select count(*) as n from allocations where campaign_id = $1",
-      [campaignId],
-    );
-    expect(allocationsAfter).toBeGreaterThan(allocationsBefore);
-    const [row] = await store.query<{ balance: string }>("select balance from campaigns where campaign_id = $1", [
-      campaignId,
-    ]);
-    expect(BigInt(row?.balance ?? "")).toBe(await campaignBalance(anvil.url, deployment.addresses, campaignId));
-
+    expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 0, campaignsResumed: 0 });
+    const allocationsAfterFirst = await allocationCount();
+    expect(allocationsAfterFirst).toBeGreaterThan(allocationsBefore);
+    await balanceMatches();
     expect(await digestAll(store)).toBe(await rebuiltDigest());
+
+    // The next ones start from what the first computed: a disbursement, then donations alone.
+    await donate(campaignId, 10, 4, 7_000n);
+    await indexer.syncToHead();
+    expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 0, campaignsResumed: 1 });
+    expect(await allocationCount()).toBeGreaterThan(allocationsAfterFirst);
+    await donate(campaignId, 3, 5);
+    await indexer.syncToHead();
+    expect(refreshed.at(-1)).toMatchObject({ campaigns: 1, campaignsAdvanced: 0, campaignsResumed: 1 });
+    await balanceMatches();
+    expect(await digestAll(store)).toBe(await rebuiltDigest());
+  }, 120_000);
+
+  test("behavior: refreshed in many steps with the campaigns' states kept (reversals and disbursements among them), the tables equal a rebuild's", async () => {
+    const store = await backend.freshStore();
+    await indexerOn(anvil.url, store, indexerConfig(deployment)).syncToHead();
+    const whole = await digestAll(store);
+    const [cursor] = await store.query<{ log_size: bigint }>("select log_size from sync_cursor where id = 1");
+    const size = cursor?.log_size ?? 0n;
+    // Reversed disbursements among them: they change allocations made before them.
+    const [reversals] = await store.query<{ n: bigint }>(
+      "select count(*) as n from entries where kind = 35 and record->>'targetKind' = '34'",
+    );
+    expect(reversals?.n).toBeGreaterThan(0n);
+
+    const states = createCampaignStates();
+    await store.transaction((tx) => resetViews(tx));
+    let resumed = 0;
+    // Steps of 23 entries (a prime, so that steps fall anywhere in the fill's batches), a page of 5.
+    for (let to = 23n; ; to += 23n) {
+      const toSize = to < size ? to : size;
+      const done = await store.transaction((tx) => refreshViews(tx, { toSize, campaignPage: 5, states }));
+      states.commit();
+      resumed += done.resumed;
+      if (toSize === size) break;
+    }
+    expect(resumed).toBeGreaterThan(10);
+    expect(await digestAll(store)).toBe(whole);
   }, 120_000);
 
   test("behavior: a campaign's stream read a few entries at a time gives the same tables", async () => {

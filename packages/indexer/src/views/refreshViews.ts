@@ -11,15 +11,24 @@
  * organisation reads only the entries of its stream that its rows depend on. After a backfill into
  * an empty store, the indexer hands over the campaigns folded from the entries as it read them
  * (foldViews.ts): their rows are written from the fold, and only organisations and volunteers are
- * read back.
+ * read back. At the head, a campaign whose state the indexer kept from its last refresh
+ * (campaignStates.ts) is taken on from it with its new entries alone, whatever they are.
  */
 import { campaignStream, decodeLeaf, type Entry, entryKind, orgStream, volunteerStream } from "@shanji/core";
 import { type Hex, hexToBytes } from "viem";
 import { recordFromJson } from "../store/recordJson.ts";
 import type { Queryable } from "../store/types.ts";
-import { type CampaignEntry, createCampaignTally, tallyCampaignEntry, writeCampaign } from "./_campaignRow.ts";
+import {
+  type CampaignEntry,
+  createCampaignTally,
+  insertAllocations,
+  tallyCampaignEntry,
+  writeCampaign,
+  writeCampaignRow,
+} from "./_campaignRow.ts";
 import { createAllocator } from "./allocateFunds.ts";
 import { createCampaignBalances } from "./campaignBalances.ts";
+import type { CampaignState, CampaignStates } from "./campaignStates.ts";
 import type { FoldedViews } from "./foldViews.ts";
 
 export type RefreshViewsParameters = {
@@ -36,11 +45,19 @@ export type RefreshViewsParameters = {
    * backfill, being built): awaited before the first stream is read. Its failure fails the refresh.
    */
   streamsReady?: Promise<void> | undefined;
+  /**
+   * The campaigns' states the indexer keeps between refreshes (campaignStates.ts): a campaign whose
+   * state covers the views' cursor is brought up to date from its new entries, whatever they are.
+   * The caller commits them once this refresh's transaction has, or clears them if it fails.
+   */
+  states?: CampaignStates | undefined;
 };
 export type RefreshViewsReturnType = {
   campaigns: number;
-  /** Of `campaigns`, those brought up to date from their new entries alone (advanceCampaign). */
+  /** Of `campaigns`, those brought up to date by the sums of their new donations (advanceCampaign). */
   advanced: number;
+  /** Of `campaigns`, those brought up to date from their state and their new entries (resumeCampaign). */
+  resumed: number;
   orgs: number;
   volunteers: number;
   entries: bigint;
@@ -50,7 +67,7 @@ export type RefreshViewsReturnType = {
 
 export async function refreshViews(
   tx: Queryable,
-  { toSize, campaignPage = CAMPAIGN_PAGE, folded, streamsReady }: RefreshViewsParameters,
+  { toSize, campaignPage = CAMPAIGN_PAGE, folded, streamsReady, states }: RefreshViewsParameters,
 ) {
   // A page of no entries would end every campaign's stream at once, and its views with it.
   if (!Number.isSafeInteger(campaignPage) || campaignPage < 1) {
@@ -61,12 +78,14 @@ export async function refreshViews(
   const result: RefreshViewsReturnType = {
     campaigns: 0,
     advanced: 0,
+    resumed: 0,
     orgs: 0,
     volunteers: 0,
     entries: toSize - from,
     folded: false,
   };
   if (from >= toSize) return result;
+  states?.begin(from, toSize);
 
   if (folded !== undefined && from === 0n && folded.size === toSize) {
     const orgs = new Set(folded.orgs);
@@ -105,13 +124,21 @@ export async function refreshViews(
 
   // A campaign's organisation and its organisation donors have totals that follow the campaign.
   let advanced = 0;
+  let resumed = 0;
   for (const campaignId of campaigns) {
-    let related = await advanceCampaign(tx, campaignId, from, toSize, campaignPage);
-    if (related === undefined) related = await refreshCampaign(tx, campaignId, toSize, campaignPage);
-    else advanced += 1;
+    const state = states?.take(campaignId);
+    let related: bigint[] | undefined;
+    if (state !== undefined) {
+      related = await resumeCampaign(tx, campaignId, state, from, toSize, campaignPage, states);
+      resumed += 1;
+    } else {
+      related = await advanceCampaign(tx, campaignId, from, toSize, campaignPage);
+      if (related === undefined) related = await refreshCampaign(tx, campaignId, toSize, campaignPage, states);
+      else advanced += 1;
+    }
     for (const orgId of related) orgs.add(orgId);
   }
-  return await finishRefresh(tx, toSize, { ...result, campaigns: campaigns.size, advanced }, orgs, volunteers);
+  return await finishRefresh(tx, toSize, { ...result, campaigns: campaigns.size, advanced, resumed }, orgs, volunteers);
 }
 
 /** Refreshes the organisations and volunteers touched, and moves the views' cursor to `toSize`. */
@@ -317,22 +344,82 @@ async function advanceCampaign(
   return [...related];
 }
 
-/** Recomputes one campaign from its whole stream; returns the organisations whose totals depend on it. */
-async function refreshCampaign(tx: Queryable, campaignId: bigint, toSize: bigint, pageSize: number): Promise<bigint[]> {
-  const tally = createCampaignTally();
-  const balances = createCampaignBalances();
-  const allocator = createAllocator();
-  for await (const page of campaignPages(tx, campaignId, 0n, toSize, pageSize)) {
+/**
+ * Recomputes one campaign from its whole stream, and stages what it computed in `states`, if given;
+ * returns the organisations whose totals depend on it.
+ */
+async function refreshCampaign(
+  tx: Queryable,
+  campaignId: bigint,
+  toSize: bigint,
+  pageSize: number,
+  states: CampaignStates | undefined,
+): Promise<bigint[]> {
+  const state: CampaignState = {
+    tally: createCampaignTally(),
+    balances: createCampaignBalances(),
+    allocator: createAllocator(),
+    allocations: 0,
+  };
+  await foldCampaignEntries(tx, campaignId, state, 0n, toSize, pageSize);
+  const balance = state.balances.finish().find((x) => x.campaignId === campaignId);
+  const allocations = state.allocator.finish().filter((a) => a.campaignId === campaignId);
+  state.allocations = allocations.length;
+  if (await writeCampaign(tx, campaignId, state.tally, balance, allocations)) states?.stage(campaignId, state);
+  return [...state.tally.related];
+}
+
+/**
+ * Brings a campaign up to date from the state the last refresh left (campaignStates.ts) and its new
+ * entries, `from` on: its row is replaced, and the allocations made since are stored after its
+ * earlier ones — all of them written again if a reversal came, which may change earlier ones.
+ */
+async function resumeCampaign(
+  tx: Queryable,
+  campaignId: bigint,
+  state: CampaignState,
+  from: bigint,
+  toSize: bigint,
+  pageSize: number,
+  states: CampaignStates | undefined,
+): Promise<bigint[]> {
+  const mark = state.allocator.mark();
+  const reversal = await foldCampaignEntries(tx, campaignId, state, from, toSize, pageSize);
+  const balance = state.balances.finish().find((x) => x.campaignId === campaignId);
+  let stored: boolean;
+  if (reversal) {
+    const allocations = state.allocator.finish().filter((a) => a.campaignId === campaignId);
+    state.allocations = allocations.length;
+    stored = await writeCampaign(tx, campaignId, state.tally, balance, allocations);
+  } else {
+    const added = state.allocator.finishSince(mark).filter((a) => a.campaignId === campaignId);
+    stored = await writeCampaignRow(tx, campaignId, state.tally, balance);
+    if (stored) await insertAllocations(tx, campaignId, added, state.allocations);
+    state.allocations += added.length;
+  }
+  if (stored) states?.stage(campaignId, state);
+  return [...state.tally.related];
+}
+
+/** Folds the campaign's entries fromSize…toSize−1 into `state`; returns whether a reversal was among them. */
+async function foldCampaignEntries(
+  tx: Queryable,
+  campaignId: bigint,
+  state: CampaignState,
+  fromSize: bigint,
+  toSize: bigint,
+  pageSize: number,
+): Promise<boolean> {
+  let reversal = false;
+  for await (const page of campaignPages(tx, campaignId, fromSize, toSize, pageSize)) {
     for (const entry of page) {
-      tallyCampaignEntry(tally, entry);
-      balances.add(entry.record);
-      allocator.add(entry);
+      tallyCampaignEntry(state.tally, entry);
+      state.balances.add(entry.record);
+      state.allocator.add(entry);
+      if (entry.record.type === "recordReversed") reversal = true;
     }
   }
-  const balance = balances.finish().find((x) => x.campaignId === campaignId);
-  const allocations = allocator.finish().filter((a) => a.campaignId === campaignId);
-  await writeCampaign(tx, campaignId, tally, balance, allocations);
-  return [...tally.related];
+  return reversal;
 }
 
 async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
