@@ -566,6 +566,7 @@ export function createIndexer(parameters: CreateIndexerParameters) {
         campaignsFolded: done.folded,
         orgs: done.orgs,
         volunteers: done.volunteers,
+        volunteersAdvanced: done.volunteersAdvanced,
       });
     }
   }

@@ -60,6 +60,8 @@ export type RefreshViewsReturnType = {
   resumed: number;
   orgs: number;
   volunteers: number;
+  /** Of `volunteers`, those whose row was advanced by the sums of their new entries (advanceVolunteer). */
+  volunteersAdvanced: number;
   entries: bigint;
   /** Whether the campaigns were written from a fold (`folded`) rather than read back from the store. */
   folded: boolean;
@@ -81,6 +83,7 @@ export async function refreshViews(
     resumed: 0,
     orgs: 0,
     volunteers: 0,
+    volunteersAdvanced: 0,
     entries: toSize - from,
     folded: false,
   };
@@ -96,6 +99,7 @@ export async function refreshViews(
     await streamsReady;
     return await finishRefresh(
       tx,
+      from,
       toSize,
       { ...result, campaigns: folded.campaigns.size, folded: true },
       orgs,
@@ -114,13 +118,14 @@ export async function refreshViews(
             case when ${kinds([...CAMPAIGN_KINDS, ...STREAM_ONLY_KINDS])} then record->>'campaignId' end as campaign_id,
             case when ${kinds(OUTFLOW_KINDS)} then record->>'payeeCampaignId' end as payee_campaign_id,
             case when ${kinds(LIFECYCLE)} then record->>'orgId' end as org_id,
-            case when ${kinds(CREDIT_KINDS)} then record->>'volunteer' end as volunteer,
+            case when ${kinds(VOLUNTEER_KINDS)} then record->>'volunteer' end as volunteer,
             case when kind = ${entryKind.donationRecorded} and record->>'donorKind' = '1' then record->>'donor' end as org_donor
      from entries where idx >= $1 and idx < $2`,
     [from, toSize],
   );
   for (const row of keys) touched(row, campaigns, orgs, volunteers);
   await streamsReady;
+  for (const orgId of await orgsWithNewEntries(tx, from, toSize)) orgs.add(orgId);
 
   // A campaign's organisation and its organisation donors have totals that follow the campaign.
   let advanced = 0;
@@ -138,24 +143,55 @@ export async function refreshViews(
     }
     for (const orgId of related) orgs.add(orgId);
   }
-  return await finishRefresh(tx, toSize, { ...result, campaigns: campaigns.size, advanced, resumed }, orgs, volunteers);
+  return await finishRefresh(
+    tx,
+    from,
+    toSize,
+    { ...result, campaigns: campaigns.size, advanced, resumed },
+    orgs,
+    volunteers,
+  );
 }
 
 /** Refreshes the organisations and volunteers touched, and moves the views' cursor to `toSize`. */
 async function finishRefresh(
   tx: Queryable,
+  from: bigint,
   toSize: bigint,
   result: RefreshViewsReturnType,
   orgs: ReadonlySet<bigint>,
   volunteers: ReadonlySet<Hex>,
 ): Promise<RefreshViewsReturnType> {
   for (const orgId of orgs) await refreshOrg(tx, orgId, toSize);
-  for (const volunteer of volunteers) await refreshVolunteer(tx, volunteer, toSize);
+  let volunteersAdvanced = 0;
+  for (const volunteer of volunteers) {
+    if (await advanceVolunteer(tx, volunteer, from, toSize)) volunteersAdvanced += 1;
+    else await refreshVolunteer(tx, volunteer, toSize);
+  }
   await tx.query(
     "insert into views_cursor (id, log_size) values (1, $1) on conflict (id) do update set log_size = excluded.log_size",
     [toSize],
   );
-  return { ...result, orgs: orgs.size, volunteers: volunteers.size };
+  return { ...result, orgs: orgs.size, volunteers: volunteers.size, volunteersAdvanced };
+}
+
+/**
+ * The stored organisations whose stream gained entries from `from` on. An organisation's row ends
+ * at its stream's last entry, which entries that name it in no field `touched` reads move too:
+ * credit it issues, an attestation about it, a redemption at it, goods handed to it.
+ */
+async function orgsWithNewEntries(tx: Queryable, from: bigint, toSize: bigint): Promise<bigint[]> {
+  const stored = await tx.query<{ org_id: bigint }>("select org_id from orgs");
+  if (stored.length === 0) return [];
+  const ids = stored.map(({ org_id }) => org_id);
+  const streams = Buffer.concat(ids.map((orgId) => hexToBytes(orgStream(orgId))));
+  const rows = await tx.query<{ n: number }>(
+    `select n from generate_series(1, $2::integer) as n
+     where exists (select 1 from entry_streams
+                   where stream_id = substring($1::bytea from n * 32 - 31 for 32) and idx >= $3 and idx < $4)`,
+    [streams, ids.length, from, toSize],
+  );
+  return rows.map(({ n }) => ids[Number(n) - 1] as bigint);
 }
 
 /** Forgets every view (after a reorg): the next refresh rebuilds them from the entries. */
@@ -201,12 +237,16 @@ const LIFECYCLE: readonly number[] = [
   entryKind.orgReinstated,
   entryKind.adminChanged,
 ];
-/** Kinds that name a volunteer. */
-const CREDIT_KINDS: readonly number[] = [
+/**
+ * Kinds that name a volunteer: those its stream holds. A consent key counts in no total, but its
+ * entry is the volunteer's latest (its row's last_idx), or its first (a row of zeros).
+ */
+const VOLUNTEER_KINDS: readonly number[] = [
   entryKind.creditIssued,
   entryKind.creditReversed,
   entryKind.creditRedeemed,
   entryKind.certificateIssued,
+  entryKind.consentKeySet,
 ];
 
 /** The keys whose views an entry changes. */
@@ -225,16 +265,17 @@ export function touched(entry: TouchedRow, campaigns: Set<bigint>, orgs: Set<big
     if (campaignId !== 0n) campaigns.add(campaignId);
   } else if (LIFECYCLE.includes(entry.kind)) {
     orgs.add(key(entry.org_id));
-  } else if (CREDIT_KINDS.includes(entry.kind) && entry.volunteer !== null) {
+  } else if (VOLUNTEER_KINDS.includes(entry.kind) && entry.volunteer !== null) {
     volunteers.add(entry.volunteer);
   }
 }
 
-async function streamEntries(tx: Queryable, streamId: Hex, toSize: bigint): Promise<Entry[]> {
+/** The entries fromSize…toSize−1 of a stream, decoded. */
+async function streamEntries(tx: Queryable, streamId: Hex, fromSize: bigint, toSize: bigint): Promise<Entry[]> {
   const rows = await tx.query<{ leaf: Uint8Array }>(
     `select e.leaf from entry_streams s join entries e on e.idx = s.idx
-     where s.stream_id = $1 and s.idx < $2 order by s.idx`,
-    [hexToBytes(streamId), toSize],
+     where s.stream_id = $1 and s.idx >= $2 and s.idx < $3 order by s.idx`,
+    [hexToBytes(streamId), fromSize, toSize],
   );
   return rows.map(({ leaf }) => decodeLeaf(leaf));
 }
@@ -507,47 +548,90 @@ async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
   }
 }
 
-async function refreshVolunteer(tx: Queryable, volunteer: Hex, toSize: bigint) {
-  const entries = await streamEntries(tx, volunteerStream(volunteer), toSize);
-  await tx.query("delete from volunteers where volunteer = $1", [hexToBytes(volunteer)]);
-  let minutes = 0n;
-  let issued = 0n;
-  let reversedPoints = 0n;
-  let redeemed = 0n;
-  let credits = 0n;
-  let redemptions = 0n;
-  let certificates = 0n;
+type VolunteerTotals = {
+  minutes: bigint;
+  issued: bigint;
+  reversed: bigint;
+  redeemed: bigint;
+  credits: bigint;
+  redemptions: bigint;
+  certificates: bigint;
+};
+
+/** Adds to `t` a volunteer's totals over some entries of its stream: plain sums, so a stream's parts add up. */
+function addVolunteerEntries(t: VolunteerTotals, entries: readonly Entry[]): VolunteerTotals {
   for (const { record } of entries) {
     if (record.type === "creditIssued") {
-      minutes += BigInt(record.minutes);
-      issued += record.points;
-      credits += 1n;
+      t.minutes += BigInt(record.minutes);
+      t.issued += record.points;
+      t.credits += 1n;
     } else if (record.type === "creditReversed") {
-      minutes -= BigInt(record.minutes);
-      reversedPoints += record.points;
+      t.minutes -= BigInt(record.minutes);
+      t.reversed += record.points;
     } else if (record.type === "creditRedeemed") {
-      redeemed += record.points;
-      redemptions += 1n;
+      t.redeemed += record.points;
+      t.redemptions += 1n;
     } else if (record.type === "certificateIssued") {
-      certificates += 1n;
+      t.certificates += 1n;
     }
   }
+  return t;
+}
+
+/**
+ * A volunteer that has a row already, advanced by its new entries (`from` on): its totals are sums,
+ * so the work is that of the new entries, not of its whole stream, which a courier earning credit
+ * for every delivery makes long. Returns false when it has no row yet: refreshVolunteer reads it.
+ */
+async function advanceVolunteer(tx: Queryable, volunteer: Hex, from: bigint, toSize: bigint): Promise<boolean> {
+  const [row] = await tx.query<{ [K in keyof VolunteerTotals]: bigint | string }>(
+    `select minutes, points_issued as issued, points_reversed as reversed, points_redeemed as redeemed, credits,
+            redemptions, certificates
+     from volunteers where volunteer = $1`,
+    [hexToBytes(volunteer)],
+  );
+  if (row === undefined) return false;
+  const entries = await streamEntries(tx, volunteerStream(volunteer), from, toSize);
   const last = entries.at(-1);
-  if (!last) return;
+  if (last === undefined) return true;
+  const stored = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, BigInt(v)])) as VolunteerTotals;
+  await writeVolunteer(tx, volunteer, addVolunteerEntries(stored, entries), last.index);
+  return true;
+}
+
+async function refreshVolunteer(tx: Queryable, volunteer: Hex, toSize: bigint) {
+  const entries = await streamEntries(tx, volunteerStream(volunteer), 0n, toSize);
+  const last = entries.at(-1);
+  const zero: VolunteerTotals = {
+    minutes: 0n,
+    issued: 0n,
+    reversed: 0n,
+    redeemed: 0n,
+    credits: 0n,
+    redemptions: 0n,
+    certificates: 0n,
+  };
+  if (last === undefined) await tx.query("delete from volunteers where volunteer = $1", [hexToBytes(volunteer)]);
+  else await writeVolunteer(tx, volunteer, addVolunteerEntries(zero, entries), last.index);
+}
+
+/** Replaces the volunteer's row. */
+async function writeVolunteer(tx: Queryable, volunteer: Hex, t: VolunteerTotals, lastIdx: bigint): Promise<void> {
+  await tx.query("delete from volunteers where volunteer = $1", [hexToBytes(volunteer)]);
   await tx.query(
     `insert into volunteers (volunteer, minutes, points_issued, points_reversed, points_redeemed, points, credits, redemptions, certificates, last_idx)
      values ($1, $2, $3::numeric, $4::numeric, $5::numeric, $6::numeric, $7, $8, $9, $10)`,
     [
       hexToBytes(volunteer),
-      minutes,
-      String(issued),
-      String(reversedPoints),
-      String(redeemed),
-      String(issued - reversedPoints - redeemed),
-      credits,
-      redemptions,
-      certificates,
-      last.index,
+      t.minutes,
+      String(t.issued),
+      String(t.reversed),
+      String(t.redeemed),
+      String(t.issued - t.reversed - t.redeemed),
+      t.credits,
+      t.redemptions,
+      t.certificates,
+      lastIdx,
     ],
   );
 }
