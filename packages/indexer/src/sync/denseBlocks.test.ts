@@ -4,10 +4,10 @@
 // is smaller than one block, so the indexer reads such a block by entry index; before, it asked for
 // the same block again for ever. Here the limits are scaled down to blocks of ~200 entries.
 import { createPublicClient, http } from "viem";
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import type { StartAnvilReturnType } from "../../../../scripts/lib/anvil.ts";
 import { type DeployOnAnvilReturnType, startFilledChain } from "../_test/chainFixture.ts";
-import { type StartFaultyRpcProxyReturnType, startFaultyRpcProxy } from "../_test/faultyRpcProxy.ts";
+import { startFaultyRpcProxy } from "../_test/faultyRpcProxy.ts";
 import { digestAll, indexerConfig, indexerOn } from "../_test/indexerHarness.ts";
 import { createChainReader } from "../chain/createChainReader.ts";
 import { describeEachBackend } from "../store/_test/testDatabase.ts";
@@ -42,17 +42,6 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function proxyToAnvil(): Promise<StartFaultyRpcProxyReturnType> {
-  const proxy = await startFaultyRpcProxy({ upstream: anvil.url });
-  cleanups.push(() => proxy.close());
-  return proxy;
-}
-
 describeEachBackend("indexer on blocks fuller than one answer", (backend) => {
   let expected: string;
   beforeAll(async () => {
@@ -63,16 +52,20 @@ describeEachBackend("indexer on blocks fuller than one answer", (backend) => {
 
   test("behavior: a node that answers at most 80 logs at once gets every entry, block by block and index by index", async () => {
     expect(fullest).toBeGreaterThanOrEqual(200);
-    const proxy = await proxyToAnvil();
-    proxy.setFaults({ maxLogResults: 80 });
-    const store = await backend.freshStore();
-    const warnings: string[] = [];
-    const logger = { info() {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
-    await indexerOn(proxy.url, store, indexerConfig(deployment), { logger }).syncToHead({ maxAttempts: 1 });
-    expect(await digestAll(store)).toBe(expected);
-    expect(warnings).toEqual([]);
-    // Refused answers: wide ranges, then each full block once before it is read by index.
-    expect(proxy.stats().faults.maxLogResults).toBeGreaterThan(0);
+    const proxy = await startFaultyRpcProxy({ upstream: anvil.url });
+    try {
+      proxy.setFaults({ maxLogResults: 80 });
+      const store = await backend.freshStore();
+      const warnings: string[] = [];
+      const logger = { info() {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
+      await indexerOn(proxy.url, store, indexerConfig(deployment), { logger }).syncToHead({ maxAttempts: 1 });
+      expect(await digestAll(store)).toBe(expected);
+      expect(warnings).toEqual([]);
+      // Refused answers: wide ranges, then each full block once before it is read by index.
+      expect(proxy.stats().faults.maxLogResults).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test("behavior: an answer over the transport's size limit, for a single block, is read by index too", async () => {

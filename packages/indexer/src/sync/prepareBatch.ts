@@ -321,8 +321,7 @@ async function undecodable(
 ): Promise<IndexerError> {
   const { logs, frontier, lastBlock } = parameters;
   const reason = cause instanceof Error ? cause.message : String(cause);
-  for (const [i, log] of logs.entries()) {
-    if (i < at) continue;
+  for (const log of logs.slice(at)) {
     const prefixed = Buffer.allocUnsafe(1 + (log.leafHex.length >> 1));
     prefixed[0] = 0;
     if (log.index !== frontier.size || prefixed.write(log.leafHex, 1, "hex") * 2 !== log.leafHex.length) break;
