@@ -152,7 +152,8 @@ describeEachBackend("indexer on entries out of the ordinary", (backend) => {
       expect(lines).toEqual([`indexer stopped: ${(failure as Error).message}`]);
       expect(indexer.status().state).toBe("failed");
       expect(await selfCheckFailures(store)).toBe(0n);
-      const [stored] = await store.query<{ n: bigint }>("select count(*) as n from entries where idx >= $1", [unknown]);
+      const [stored] = await store.query<{ n: bigint }>("select count(*) as n from entries");
+      // The chain is a few blocks long: one batch, the entries before the unknown one included.
       expect(stored?.n).toBe(0n);
     } finally {
       await testClient.revert({ id: snapshot });
