@@ -1,7 +1,8 @@
 /**
  * The store over PGlite (PostgreSQL compiled to WebAssembly, in this process): the embedded default
  * that needs no server. Persisted in `dataDir`, or in memory when there is none. `createStore` wraps
- * it with migrations; tests use it directly to reach a database before migrating.
+ * it with migrations; tests use it directly to reach a database before migrating. A folder is open
+ * in one store at a time, across processes too (lockDataDir.ts).
  *
  * PGlite has one connection and serialises everything on it: a transaction holds it until commit,
  * and other queries wait their turn, so "nothing is visible to others until commit" holds trivially.
@@ -10,6 +11,7 @@ import { mkdir } from "node:fs/promises";
 import { PGlite, type PGliteOptions, type QueryOptions, type Transaction } from "@electric-sql/pglite";
 import { createStoreGuard } from "./createStoreGuard.ts";
 import { cursorStatements } from "./cursorStatements.ts";
+import { lockDataDir } from "./lockDataDir.ts";
 import { normalizeParams } from "./normalizeParams.ts";
 import type { Queryable, Row, Store } from "./types.ts";
 
@@ -41,7 +43,11 @@ const QUERY_OPTIONS: QueryOptions = { serializers: { [OID.bytea]: bytesAsTheyAre
 
 export async function createPgliteStore(parameters: CreatePgliteStoreParameters = {}): CreatePgliteStoreReturnType {
   const { dataDir, loadDataDir } = parameters;
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  let unlock: (() => Promise<void>) | undefined;
+  if (dataDir !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = await lockDataDir(dataDir);
+  }
   const options: PGliteOptions = {
     // int8 as bigint always; PGlite's default gives a number when the value fits, a bigint otherwise.
     // PGlite derives its array parsers from these, so int8[] follows.
@@ -49,7 +55,13 @@ export async function createPgliteStore(parameters: CreatePgliteStoreParameters 
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(loadDataDir === undefined ? {} : { loadDataDir }),
   };
-  const db = await PGlite.create(options);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(options);
+  } catch (error) {
+    await unlock?.();
+    throw error;
+  }
   const guard = createStoreGuard();
   let cursorCount = 0;
 
@@ -100,6 +112,8 @@ export async function createPgliteStore(parameters: CreatePgliteStoreParameters 
     async close() {
       guard.markClosed();
       if (!db.closed) await db.close();
+      await unlock?.();
+      unlock = undefined;
     },
   };
 }
