@@ -36,9 +36,15 @@ try {
   exit(`cannot read the deployment file ${deploymentPath} (set SHANJI_DEPLOYMENT): ${String(cause)}`);
 }
 
-const store = await createStore(
-  process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : { dataDir: join(dataDir, "pglite") },
-);
+let store: Awaited<ReturnType<typeof createStore>>;
+try {
+  store = await createStore(
+    process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : { dataDir: join(dataDir, "pglite") },
+  );
+} catch (cause) {
+  // A PGlite folder another process holds (`npm start`, say), a database that cannot be reached.
+  exit(`cannot open the indexer's database: ${cause instanceof Error ? cause.message : String(cause)}`);
+}
 const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 5_000 }) });
 const app = await createApp({
   store,

@@ -27,17 +27,25 @@ try {
   process.exit(1);
 }
 
-const { indexer, close } = await runIndexer({
-  rpcUrl: process.env.SHANJI_RPC_URL ?? "http://127.0.0.1:8545",
-  deployment,
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  dataDir: process.env.DATABASE_URL ? undefined : join(dataDir, "pglite"),
-  finality: BigInt(process.env.SHANJI_FINALITY ?? "0"),
-  ...(process.env.SHANJI_MAX_RANGE ? { maxRange: BigInt(process.env.SHANJI_MAX_RANGE) } : {}),
-  logger,
-  onBatch: ({ toBlock, entries, logSize }) =>
-    logger.info(`indexed to block ${toBlock}: +${entries} entries, ${logSize} in all`),
-});
+let running: Awaited<ReturnType<typeof runIndexer>>;
+try {
+  running = await runIndexer({
+    rpcUrl: process.env.SHANJI_RPC_URL ?? "http://127.0.0.1:8545",
+    deployment,
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: process.env.DATABASE_URL ? undefined : join(dataDir, "pglite"),
+    finality: BigInt(process.env.SHANJI_FINALITY ?? "0"),
+    ...(process.env.SHANJI_MAX_RANGE ? { maxRange: BigInt(process.env.SHANJI_MAX_RANGE) } : {}),
+    logger,
+    onBatch: ({ toBlock, entries, logSize }) =>
+      logger.info(`indexed to block ${toBlock}: +${entries} entries, ${logSize} in all`),
+  });
+} catch (error) {
+  // A PGlite folder another process holds (`npm start`, say), a database that cannot be reached.
+  logger.error(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+const { indexer, close } = running;
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {

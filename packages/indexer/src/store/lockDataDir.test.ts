@@ -90,3 +90,47 @@ describe("PGlite folder lock", () => {
     await expect(readFile(`${dataDir}.lock`, "utf8")).rejects.toMatchObject({ code: "ENOENT" });
   }, 60_000);
 });
+
+describe("the commands on a folder another process holds", () => {
+  /** Runs a command with SHANJI_DATA_DIR set; resolves with its exit code and what it wrote to stderr. */
+  function run(script: string, dataDir: string) {
+    const child = spawn(process.execPath, ["--experimental-strip-types", "--no-warnings", script], {
+      env: { ...process.env, SHANJI_DATA_DIR: dataDir, SHANJI_API_PORT: "8798", DATABASE_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    return new Promise<{ code: number | null; output: string }>((resolve) =>
+      child.once("exit", (code) => resolve({ code, output: stderr })),
+    );
+  }
+
+  test.each([
+    ["shanji-api", "../../../api/src/bin/shanji-api.ts", "[api] cannot open the indexer's database: "],
+    ["shanji-indexer", "../bin/shanji-indexer.ts", "cannot open the database: "],
+  ])(
+    "error: %s exits 1 with one line naming the holder, not a stack trace",
+    async (_name, script, prefix) => {
+      const folder = join(await freshFolder(), "..");
+      // The deployment is read first; its contents do not matter before the store is opened.
+      await writeFile(join(folder, "deployment.json"), "{}");
+      const holder = await createPgliteStore({ dataDir: join(folder, "pglite") });
+      try {
+        const { code, output } = await run(new URL(script, import.meta.url).pathname, folder);
+        expect(code).toBe(1);
+        expect(output).toContain(
+          `${prefix}The database folder ${join(folder, "pglite")} is open in process ${process.pid}`,
+        );
+        expect(output).not.toContain("    at ");
+      } finally {
+        await holder.close();
+      }
+    },
+    60_000,
+  );
+});
