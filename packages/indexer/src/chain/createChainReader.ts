@@ -65,13 +65,25 @@ export type ChainReader = ReturnType<typeof createChainReader>;
  */
 const RANGE_REFUSED = /range|more than \d+ results|response size|too large|exceeded the size limit|query timeout/i;
 
-/** A node that says "slow down": HTTP 429, or a JSON-RPC error that says rate limit. */
-function isRateLimit(error: unknown): boolean {
+/** An error and the errors it was caused by (viem wraps a node's answer a few levels deep), six at most. */
+function* causes(error: unknown): Generator<unknown> {
   let e: unknown = error;
   for (let depth = 0; e && depth < 6; depth++) {
+    yield e;
+    e = (e as { cause?: unknown }).cause;
+  }
+}
+
+/** An error's message and, for viem's errors, its details. */
+function textOf(e: unknown): string {
+  return e instanceof Error ? `${e.message} ${(e as { details?: string }).details ?? ""}` : "";
+}
+
+/** A node that says "slow down": HTTP 429, or a JSON-RPC error that says rate limit. */
+function isRateLimit(error: unknown): boolean {
+  for (const e of causes(error)) {
     if ((e as { status?: number }).status === 429) return true;
     if (e instanceof Error && /rate limit|too many requests/i.test(e.message)) return true;
-    e = (e as { cause?: unknown }).cause;
   }
   return false;
 }
@@ -90,11 +102,9 @@ async function withRateLimitRetry<T>(request: () => Promise<T>): Promise<T> {
 
 /** The size of an answer the transport refused as too large, when it says (viem does, from Content-Length). */
 function refusedSize(error: unknown): number | undefined {
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 6; depth++) {
+  for (const e of causes(error)) {
     const { name, size } = e as { name?: string; size?: unknown };
     if (name === "ResponseBodyTooLargeError" && typeof size === "number" && size > 0) return size;
-    e = (e as { cause?: unknown }).cause;
   }
   return undefined;
 }
@@ -108,23 +118,16 @@ const STATE_PRUNED =
   /historical state|missing trie node|world ?state (is )?(not available|unavailable)|BlockOutOfRangeError/i;
 
 function isStatePruned(error: unknown): boolean {
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 6; depth++) {
-    if (e instanceof Error && STATE_PRUNED.test(`${e.message} ${(e as { details?: string }).details ?? ""}`))
-      return true;
-    e = (e as { cause?: unknown }).cause;
-  }
+  for (const e of causes(error)) if (STATE_PRUNED.test(textOf(e))) return true;
   return false;
 }
 
 function isRangeRefusal(error: unknown): boolean {
-  let e: unknown = error;
   let text = "";
-  for (let depth = 0; e && depth < 6; depth++) {
+  for (const e of causes(error)) {
     if ((e as { name?: string }).name === "ResponseBodyTooLargeError") return true;
     if (isRateLimit(e)) return false;
-    if (e instanceof Error) text += ` ${e.message} ${(e as { details?: string }).details ?? ""}`;
-    e = (e as { cause?: unknown }).cause;
+    text += ` ${textOf(e)}`;
   }
   return RANGE_REFUSED.test(text);
 }

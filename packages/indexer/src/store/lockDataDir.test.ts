@@ -81,7 +81,7 @@ describe("PGlite folder lock", () => {
     await store.close();
   }, 60_000);
 
-  test("behavior: a lock file that names no running process, or nothing readable, does not keep a store out", async () => {
+  test("behavior: a lock file that holds no process id does not keep a store out; closing the store removes it", async () => {
     const dataDir = await freshFolder();
     await writeFile(`${dataDir}.lock`, "not a process id\n");
     const store = await createPgliteStore({ dataDir });

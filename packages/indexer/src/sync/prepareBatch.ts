@@ -190,12 +190,8 @@ async function layOut(parameters: PrepareBatchParameters): Promise<PreparedBatch
         `expected index ${expected}, the RPC returned ${log.index} (block ${log.blockNumber}, tx ${log.transactionHash})`,
       );
     }
-    // The leaf after a 0x00 byte, ready for its RFC 6962 hash: SHA-256(0x00 ‖ leaf).
-    const hex = log.leafHex;
-    const prefixed = Buffer.allocUnsafe(1 + (hex.length >> 1));
-    prefixed[0] = 0;
-    // Writing stops at the first character that is not hex: a short write means a malformed leaf.
-    if (prefixed.write(hex, 1, "hex") * 2 !== hex.length) throw fail(`entry ${log.index} is not hex`, hex.slice(0, 80));
+    const prefixed = prefixedLeaf(log.leafHex);
+    if (prefixed === undefined) throw fail(`entry ${log.index} is not hex`, log.leafHex.slice(0, 80));
     const leaf = prefixed.subarray(1);
     let entry: DecodeLeafFastReturnType;
     try {
@@ -322,9 +318,8 @@ async function undecodable(
   const { logs, frontier, lastBlock } = parameters;
   const reason = cause instanceof Error ? cause.message : String(cause);
   for (const log of logs.slice(at)) {
-    const prefixed = Buffer.allocUnsafe(1 + (log.leafHex.length >> 1));
-    prefixed[0] = 0;
-    if (log.index !== frontier.size || prefixed.write(log.leafHex, 1, "hex") * 2 !== log.leafHex.length) break;
+    const prefixed = prefixedLeaf(log.leafHex);
+    if (log.index !== frontier.size || prefixed === undefined) break;
     frontier.append(sha256(prefixed));
   }
   const { onChain } = await parameters.chain;
@@ -334,6 +329,16 @@ async function undecodable(
   return new IndexerError(`Entry ${index} is on the chain, but this indexer cannot read it: ${reason}`, {
     details: `The log's root at block ${lastBlock} covers it as the node returned it, so reading it again would not help. A newer Shanji may know it; nothing from this batch on is stored.`,
   });
+}
+
+/**
+ * The leaf's bytes after a 0x00 byte, ready for its RFC 6962 hash, SHA-256(0x00 ‖ leaf); undefined
+ * if its hex is malformed (writing stops at the first character that is not hex).
+ */
+function prefixedLeaf(hex: string): Buffer | undefined {
+  const prefixed = Buffer.allocUnsafe(1 + (hex.length >> 1));
+  prefixed[0] = 0;
+  return prefixed.write(hex, 1, "hex") * 2 === hex.length ? prefixed : undefined;
 }
 
 /**

@@ -184,7 +184,7 @@ async function orgsWithNewEntries(tx: Queryable, from: bigint, toSize: bigint): 
   const stored = await tx.query<{ org_id: bigint }>("select org_id from orgs");
   if (stored.length === 0) return [];
   const ids = stored.map(({ org_id }) => org_id);
-  const streams = Buffer.concat(ids.map((orgId) => hexToBytes(orgStream(orgId))));
+  const streams = Buffer.concat(ids.map(orgStreamBytes));
   const rows = await tx.query<{ n: number }>(
     `select n from generate_series(1, $2::integer) as n
      where exists (select 1 from entry_streams
@@ -192,6 +192,20 @@ async function orgsWithNewEntries(tx: Queryable, from: bigint, toSize: bigint): 
     [streams, ids.length, from, toSize],
   );
   return rows.map(({ n }) => ids[Number(n) - 1] as bigint);
+}
+
+/**
+ * An organisation's stream id as bytes. Remembered: every refresh at the head asks for every stored
+ * organisation's (orgsWithNewEntries), and each is a keccak-256; organisations are few.
+ */
+const orgStreams = new Map<bigint, Uint8Array>();
+function orgStreamBytes(orgId: bigint): Uint8Array {
+  let id = orgStreams.get(orgId);
+  if (id === undefined) {
+    id = hexToBytes(orgStream(orgId));
+    orgStreams.set(orgId, id);
+  }
+  return id;
 }
 
 /** Forgets every view (after a reorg): the next refresh rebuilds them from the entries. */
@@ -464,7 +478,7 @@ async function foldCampaignEntries(
 }
 
 async function refreshOrg(tx: Queryable, orgId: bigint, toSize: bigint) {
-  const stream = hexToBytes(orgStream(orgId));
+  const stream = orgStreamBytes(orgId);
   // Of the organisation's stream (every record it writes), only its lifecycle and its donations as
   // an organisation donor count here: the database leaves out the rest, however long the stream.
   const entries = (
